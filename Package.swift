@@ -1,0 +1,84 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Settings every target shares, kept in one place (the way swift-log applies its features).
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "sse-mirror",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sse-mirror", targets: ["sse-mirror"]),
+        .library(name: "MirrorCore", targets: ["MirrorCore"]),
+        .library(name: "MirrorServer", targets: ["MirrorServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+    ],
+    targets: [
+        /// The system libyaml (Debian `libyaml-dev`), found through pkg-config.
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        /// Config, YAML, watching, documents, SSE encoding and the fan-out hub. No sockets.
+        .target(
+            name: "MirrorCore",
+            dependencies: [
+                "CYAML",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// HTTP and SSE on SwiftNIO, and the service that ties engine and server together.
+        .target(
+            name: "MirrorServer",
+            dependencies: [
+                "MirrorCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "sse-mirror",
+            dependencies: [
+                "MirrorCore",
+                "MirrorServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MirrorCoreTests",
+            dependencies: ["MirrorCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MirrorServerTests",
+            dependencies: [
+                "MirrorCore",
+                "MirrorServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

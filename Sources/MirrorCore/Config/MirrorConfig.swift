@@ -1,0 +1,46 @@
+/// The whole of a mirror.yaml, typed and checked.
+public struct MirrorConfig: Sendable, Equatable {
+    /// Where the server listens; `127.0.0.1:8080` unless the file or `--listen` says otherwise.
+    public var listen: ListenAddress
+    /// How often an idle stream gets an SSE comment line, so proxies do not close it; nil turns heartbeats off.
+    public var heartbeat: Duration?
+    public var streams: [StreamConfig]
+    /// The path of the config file itself, as given.
+    public var file: String
+    /// The folder relative `watch` paths are read against: the config file's folder.
+    public var baseDirectory: String
+
+    public static let defaultListen = ListenAddress(host: "127.0.0.1", port: 8080)
+    public static let defaultHeartbeat: Duration = .seconds(15)
+
+    public init(
+        listen: ListenAddress = Self.defaultListen,
+        heartbeat: Duration? = Self.defaultHeartbeat,
+        streams: [StreamConfig],
+        file: String,
+        baseDirectory: String
+    ) {
+        self.listen = listen
+        self.heartbeat = heartbeat
+        self.streams = streams
+        self.file = file
+        self.baseDirectory = baseDirectory
+    }
+}
+
+/// One `streams:` entry: a URL path served as an SSE endpoint, mirroring one watched file.
+public struct StreamConfig: Sendable, Equatable {
+    public var path: String
+    /// The `watch` value exactly as written, which is what events and logs show.
+    public var watch: String
+    /// `watch` made absolute against the config file's folder, lexically (symlinks are followed by the watcher).
+    public var watchPath: String
+    public var format: DocumentFormat
+
+    public init(path: String, watch: String, watchPath: String, format: DocumentFormat) {
+        self.path = path
+        self.watch = watch
+        self.watchPath = watchPath
+        self.format = format
+    }
+}

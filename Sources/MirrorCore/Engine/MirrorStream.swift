@@ -1,0 +1,64 @@
+public import Logging
+
+/// One configured stream on its way through the pipeline: a file's reading → document → state → event → hub.
+///
+/// Used only from the watcher thread (one reading at a time), so its state needs no lock.
+final class MirrorStream: @unchecked Sendable {
+    let config: StreamConfig
+    let hub: StreamHub
+    private var state = StreamState()
+    private let run: String
+    private let encoder: SSEEncoder
+    private let logger: Logger
+
+    init(config: StreamConfig, run: String, encoder: SSEEncoder, logger: Logger) {
+        self.config = config
+        self.hub = StreamHub(path: config.path)
+        self.run = run
+        self.encoder = encoder
+        var logger = logger
+        logger[metadataKey: "stream.path"] = "\(config.path)"
+        self.logger = logger
+    }
+
+    /// Takes one reading of the file. A first look that finds it missing or unparsable may be a
+    /// write in progress: it is not published but asked to be read again once writes settle.
+    func ingest(_ result: Result<FileContent, FileReadError>, attempt: Int) -> ReadVerdict {
+        let settled = attempt > 0
+        let change: StreamState.Change?
+        switch result {
+        case .success(let content):
+            do {
+                change = state.document(try DocumentDecoder.decode(content.bytes, format: config.format))
+            } catch {
+                guard settled else { return .notSettled }
+                logger.warning("document is invalid; the last good version stays published", metadata: ["error": "\(error)"])
+                change = state.failed(error)
+            }
+        case .failure(let error) where error.isMissing:
+            guard settled else { return .notSettled }
+            change = state.missing()
+        case .failure(let error):
+            guard settled else { return .notSettled }
+            logger.warning("cannot read the watched file", metadata: ["watch.path": "\(config.watch)", "error": "\(error)"])
+            change = state.failed(DocumentError(line: nil, column: nil, message: "cannot read the file: \(error)"))
+        }
+        if let change { publish(change) }
+        return .done
+    }
+
+    private func publish(_ change: StreamState.Change) {
+        let event: SSEEvent
+        switch change {
+        case .changed(let version, let document):
+            event = .changed(id: EventID(run: run, version: version), document: document)
+        case .removed(let version):
+            event = .removed(id: EventID(run: run, version: version), watch: config.watch)
+        case .invalid(let error):
+            event = .invalid(error)
+        }
+        logger.debug("publishing", metadata: ["event": "\(event.name)", "event.id": "\(event.id?.description ?? "")"])
+        let encoded = encoder.encode(event, sequence: hub.nextSequence())
+        hub.publish(encoded, replacesState: event.id != nil)
+    }
+}

@@ -1,0 +1,27 @@
+import Glibc
+
+/// Ids that name versions of a stream's state: `<run>-<version>`.
+///
+/// `version` counts states of one stream from 1 in this run of the server; `run` tells runs apart
+/// (base-36 milliseconds since the epoch at start), so an id a client kept from before a restart
+/// never names a different state of the same stream. Both parts are `[0-9a-z]`, so an id can
+/// never hold the CR, LF or NUL the WHATWG rules forbid in an `id:` field.
+public struct EventID: Hashable, Sendable, CustomStringConvertible {
+    public var run: String
+    public var version: UInt64
+
+    public init(run: String, version: UInt64) {
+        self.run = run
+        self.version = version
+    }
+
+    public var description: String { "\(run)-\(version)" }
+
+    /// A run name for a server starting now.
+    public static func newRun() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let milliseconds = UInt64(now.tv_sec) * 1000 + UInt64(now.tv_nsec) / 1_000_000
+        return String(milliseconds, radix: 36)
+    }
+}

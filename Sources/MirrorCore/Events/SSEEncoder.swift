@@ -1,0 +1,73 @@
+public import NIOCore
+
+/// Turns events into `text/event-stream` bytes (WHATWG HTML §9.2.5, "Parsing an event stream"),
+/// each framed once as an HTTP chunk.
+///
+/// The rules followed to the letter: UTF-8 without BOM; lowercase field names, one space after
+/// the colon, no trailing spaces; every line of the payload in its own `data: ` line (a CR, LF or
+/// CRLF inside the payload would otherwise end the field); LF line ends; a blank line dispatches.
+public struct SSEEncoder: Sendable {
+    private let allocator = ByteBufferAllocator()
+
+    public init() {}
+
+    public func encode(_ event: SSEEvent, sequence: UInt64) -> EncodedEvent {
+        var body = allocator.buffer(capacity: event.data.count + event.name.utf8.count + 64)
+        body.writeStaticString("event: ")
+        body.writeString(event.name)
+        body.writeStaticString("\n")
+        if let id = event.id {
+            body.writeStaticString("id: ")
+            body.writeString(id.description)
+            body.writeStaticString("\n")
+        }
+        writeData(event.data, into: &body)
+        body.writeStaticString("\n")
+        return frame(body, sequence: sequence)
+    }
+
+    /// `retry:` tells EventSource how long to wait before reconnecting (WHATWG §9.2.5, "retry" field).
+    public func encodeRetry(milliseconds: Int, sequence: UInt64 = 0) -> EncodedEvent {
+        var body = allocator.buffer(capacity: 32)
+        body.writeString("retry: \(milliseconds)\n\n")
+        return frame(body, sequence: sequence)
+    }
+
+    /// A comment line: ignored by EventSource, but traffic that keeps proxies from closing an idle stream.
+    public func encodeComment(_ text: String, sequence: UInt64 = 0) -> EncodedEvent {
+        var body = allocator.buffer(capacity: text.utf8.count + 4)
+        body.writeString(text.isEmpty ? ":\n\n" : ": \(text)\n\n")
+        return frame(body, sequence: sequence)
+    }
+
+    private func writeData(_ data: [UInt8], into body: inout ByteBuffer) {
+        var lineStart = 0
+        var index = 0
+        while index < data.count {
+            let byte = data[index]
+            if byte == 0x0A || byte == 0x0D {
+                body.writeStaticString("data: ")
+                body.writeBytes(data[lineStart..<index])
+                body.writeStaticString("\n")
+                if byte == 0x0D, index + 1 < data.count, data[index + 1] == 0x0A { index += 1 }
+                lineStart = index + 1
+            }
+            index += 1
+        }
+        body.writeStaticString("data: ")
+        body.writeBytes(data[lineStart..<data.count])
+        body.writeStaticString("\n")
+    }
+
+    /// `<size in hex>\r\n<body>\r\n`, with `payload` a slice of the same storage.
+    private func frame(_ body: ByteBuffer, sequence: UInt64) -> EncodedEvent {
+        let header = String(body.readableBytes, radix: 16) + "\r\n"
+        var chunked = allocator.buffer(capacity: header.utf8.count + body.readableBytes + 2)
+        chunked.writeString(header)
+        var source = body
+        chunked.writeBuffer(&source)
+        chunked.writeStaticString("\r\n")
+        let payload = chunked.getSlice(at: chunked.readerIndex + header.utf8.count, length: body.readableBytes)!
+        return EncodedEvent(sequence: sequence, chunked: chunked, payload: payload)
+    }
+}

@@ -1,0 +1,52 @@
+public import NIOCore
+
+/// The subscribers of one stream that live on one event loop.
+///
+/// Only that loop touches this object (each method checks it in debug builds), so delivery needs
+/// no lock: the hub hops to each loop once per event and this loop writes to all its subscribers.
+public final class LoopSubscribers: @unchecked Sendable {
+    public let eventLoop: any EventLoop
+
+    private struct Entry {
+        let sink: any EventSink
+        /// The last sequence the subscriber got from the snapshot it joined with.
+        let joinedAt: UInt64
+    }
+
+    private var entries: [ObjectIdentifier: Entry] = [:]
+
+    init(eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+    }
+
+    public var count: Int {
+        eventLoop.assertInEventLoop()
+        return entries.count
+    }
+
+    func add(_ sink: any EventSink, joinedAt: UInt64) {
+        eventLoop.assertInEventLoop()
+        entries[ObjectIdentifier(sink)] = Entry(sink: sink, joinedAt: joinedAt)
+    }
+
+    func remove(_ sink: any EventSink) {
+        eventLoop.assertInEventLoop()
+        entries.removeValue(forKey: ObjectIdentifier(sink))
+    }
+
+    /// Delivers a published event to every subscriber that does not have it from its snapshot.
+    func deliver(_ event: EncodedEvent) {
+        eventLoop.assertInEventLoop()
+        for entry in entries.values where entry.joinedAt < event.sequence {
+            entry.sink.receive(event)
+        }
+    }
+
+    /// Delivers an event that is not part of the stream's state (a heartbeat) to every subscriber.
+    public func broadcast(_ event: EncodedEvent) {
+        eventLoop.assertInEventLoop()
+        for entry in entries.values {
+            entry.sink.receive(event)
+        }
+    }
+}

@@ -1,0 +1,62 @@
+/// When to read one watched file, as a value driven by the events and an injected instant.
+///
+/// Reads happen at once on what ends a write (IN_CLOSE_WRITE, IN_MOVED_TO, a re-resolved change).
+/// Only IN_MODIFY that no close follows is debounced, capped by ``WatchTiming/maximumDelay``.
+/// A read that finds the file unparsable or missing is retried once the writes have settled,
+/// and only that second look is published as `invalid` or `removed`.
+public struct ChangeScheduler<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration, Instant: Sendable {
+    public struct Read: Sendable, Equatable {
+        /// 0 for a first look; 1 or more once the file has had time to settle.
+        public var attempt: Int
+    }
+
+    private struct Pending: Sendable {
+        var deadline: Instant
+        /// When the first of a run of IN_MODIFY arrived, for the maximum delay.
+        var firstModified: Instant?
+        var attempt: Int
+    }
+
+    private let timing: WatchTiming
+    private var pending: Pending?
+
+    public init(timing: WatchTiming) {
+        self.timing = timing
+    }
+
+    /// When the next read is due, for the watcher's poll timeout.
+    public var deadline: Instant? { pending?.deadline }
+
+    /// A write ended: read as soon as the current batch of events is handled.
+    public mutating func writeEnded(at now: Instant) {
+        pending = Pending(deadline: now, firstModified: nil, attempt: 0)
+    }
+
+    /// The file was modified and may still be open for writing.
+    public mutating func modified(at now: Instant) {
+        // A read already due at once will see this write too.
+        if let pending, pending.firstModified == nil, pending.deadline <= now { return }
+        let first = pending?.firstModified ?? now
+        let deadline = min(now.advanced(by: timing.settle), first.advanced(by: timing.maximumDelay))
+        pending = Pending(deadline: deadline, firstModified: first, attempt: 0)
+    }
+
+    /// The name vanished (deleted or renamed away). Look again once things settle; if it is still
+    /// gone then, that look counts as settled.
+    public mutating func vanished(at now: Instant) {
+        pending = Pending(deadline: now.advanced(by: timing.settle), firstModified: nil, attempt: 1)
+    }
+
+    /// The last read found the file not ready; look again after the settle time.
+    public mutating func retry(after read: Read, at now: Instant) {
+        guard pending == nil else { return }
+        pending = Pending(deadline: now.advanced(by: timing.settle), firstModified: nil, attempt: read.attempt + 1)
+    }
+
+    /// The read to do now, if one is due; it is then no longer pending.
+    public mutating func due(at now: Instant) -> Read? {
+        guard let pending, pending.deadline <= now else { return nil }
+        self.pending = nil
+        return Read(attempt: pending.attempt)
+    }
+}

@@ -1,0 +1,28 @@
+import Glibc
+
+/// What tells one version of a file from another without reading it: device, inode, size, mtime.
+///
+/// A rename over the file changes the inode; an in-place write changes size or mtime. This is
+/// what the watcher compares after re-resolving a symlink chain, where no event names the file.
+public struct FileIdentity: Hashable, Sendable {
+    public var device: UInt64
+    public var inode: UInt64
+    public var size: Int64
+    public var modifiedSeconds: Int64
+    public var modifiedNanoseconds: Int64
+
+    init(_ info: stat) {
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        size = Int64(info.st_size)
+        modifiedSeconds = Int64(info.st_mtim.tv_sec)
+        modifiedNanoseconds = Int64(info.st_mtim.tv_nsec)
+    }
+
+    /// The identity of what `path` names now, following symlinks; nil when nothing is there.
+    public static func current(of path: String) -> FileIdentity? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return FileIdentity(info)
+    }
+}

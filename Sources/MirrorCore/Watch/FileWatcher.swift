@@ -1,0 +1,253 @@
+import Glibc
+public import Logging
+import Synchronization
+
+/// What the watcher hands over after reading a file, and what it is told back.
+public enum ReadVerdict: Sendable {
+    /// The reading was taken (published, or found unchanged).
+    case done
+    /// The reading looks like a write in progress (unparsable, or the file missing on a first look):
+    /// read again once the writes have settled.
+    case notSettled
+}
+
+/// Watches files through one inotify instance, on one thread, and reads each one once per change.
+///
+/// Each file's parent folder is watched, never the file (an atomic save replaces the inode), plus
+/// the folder of every symlink on the way (see ``PathResolver``). Events are matched by watch
+/// descriptor and name; a batch of events is handled before any read, so a burst is one read.
+/// Where inotify cannot serve (no instance, a watch refused), the file is polled by stat instead.
+public final class FileWatcher: @unchecked Sendable {
+    public typealias Handler = @Sendable (_ file: Int, _ result: Result<FileContent, FileReadError>, _ attempt: Int) -> ReadVerdict
+
+    private typealias Instant = ContinuousClock.Instant
+
+    private struct WatchedFile {
+        let path: String
+        var resolution: PathResolution
+        /// Folder → watch descriptor, for the folders this file needs.
+        var watches: [String: Int32] = [:]
+        var scheduler: ChangeScheduler<Instant>
+        /// The identity the file had at the last read; nil while it is missing.
+        var lastIdentity: FileIdentity?
+        /// Some folder could not be watched: poll this file.
+        var polled = false
+    }
+
+    private struct DirectoryWatch {
+        var path: String
+        var users: Set<Int> = []
+    }
+
+    private let clock = ContinuousClock()
+    private let timing: WatchTiming
+    private let readLimit: Int
+    private let logger: Logger
+    private let handler: Handler
+    private let inotify: Inotify
+    private var files: [WatchedFile]
+    private var directories: [Int32: DirectoryWatch] = [:]
+    private let stopping = Atomic<Bool>(false)
+    private var thread: pthread_t?
+
+    /// - Parameters:
+    ///   - paths: absolute paths, one per stream; the handler gets the index into this list.
+    ///   - readLimit: the largest file read, in bytes; larger ones fail to read (every buffer is bounded).
+    public init(paths: [String], timing: WatchTiming, readLimit: Int, logger: Logger, handler: @escaping Handler) throws {
+        self.timing = timing
+        self.readLimit = readLimit
+        self.logger = logger
+        self.handler = handler
+        self.inotify = try Inotify()
+        self.files = paths.map {
+            WatchedFile(path: $0, resolution: PathResolver.resolve($0), scheduler: ChangeScheduler(timing: timing))
+        }
+        if let unavailable = inotify.unavailable {
+            logger.warning("inotify is unavailable; polling every file", metadata: ["error": "\(unavailable)"])
+        }
+    }
+
+    /// Sets up the watches, reads every file once (as settled: this is the state to serve from the
+    /// start), and starts the watcher thread. Watches come first so no change falls between the two.
+    public func start() {
+        for index in files.indices { rewatch(index) }
+        for index in files.indices { read(index, ChangeScheduler<Instant>.Read(attempt: 1), at: clock.now) }
+        let box = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
+        let result = pthread_create(&thread, nil, { context in
+            let watcher = Unmanaged<FileWatcher>.fromOpaque(context!).takeRetainedValue()
+            watcher.run()
+            return nil
+        }, box)
+        precondition(result == 0, "pthread_create failed: \(result)")
+        self.thread = thread
+    }
+
+    /// Stops the thread and waits for it.
+    public func stop() {
+        guard let thread else { return }
+        stopping.store(true, ordering: .releasing)
+        inotify.wake()
+        pthread_join(thread, nil)
+        self.thread = nil
+    }
+
+    // MARK: - The loop, on the watcher thread
+
+    private func run() {
+        var nextReconcile = timing.reconcileInterval.map { clock.now.advanced(by: $0) }
+        var nextPoll = clock.now.advanced(by: timing.pollInterval)
+        while !stopping.load(ordering: .acquiring) {
+            let now = clock.now
+            var deadline = files.compactMap(\.scheduler.deadline).min()
+            for candidate in [nextReconcile, files.contains(where: \.polled) ? nextPoll : nil] {
+                if let candidate { deadline = min(deadline ?? candidate, candidate) }
+            }
+            let timeout = deadline.map { max(0, Self.milliseconds(now.duration(to: $0))) }
+            let wakeups = inotify.wait(timeoutMilliseconds: timeout)
+            if stopping.load(ordering: .acquiring) { break }
+            if wakeups.contains(.events) {
+                let events = inotify.readEvents()
+                let at = clock.now
+                for event in events { handle(event, at: at) }
+            }
+            let at = clock.now
+            if let reconcile = nextReconcile, reconcile <= at {
+                for index in files.indices { recheck(index, at: at) }
+                nextReconcile = timing.reconcileInterval.map { at.advanced(by: $0) }
+            }
+            if nextPoll <= at {
+                for index in files.indices where files[index].polled { recheck(index, at: at) }
+                nextPoll = at.advanced(by: timing.pollInterval)
+            }
+            for index in files.indices {
+                if let due = files[index].scheduler.due(at: at) { read(index, due, at: at) }
+            }
+        }
+    }
+
+    private func handle(_ event: InotifyEvent, at now: Instant) {
+        let mask = Int32(bitPattern: event.mask)
+        if mask & IN_Q_OVERFLOW != 0 {
+            // The kernel dropped events: nothing can be trusted, so every file is looked at again.
+            logger.warning("inotify queue overflowed; re-reading every stream")
+            for index in files.indices {
+                rewatch(index)
+                files[index].scheduler.writeEnded(at: now)
+            }
+            return
+        }
+        guard let directory = directories[event.watch] else { return }
+        if mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF) != 0 {
+            // The folder itself is gone or moved: its watch no longer sees the path. Resolve again.
+            if mask & IN_IGNORED != 0 { forget(event.watch) }
+            for index in directory.users { recheck(index, at: now) }
+            return
+        }
+        for index in directory.users {
+            let file = files[index]
+            let resolution = file.resolution
+            let targetWatch = file.watches[resolution.watchedTargetDirectory]
+            let targetFolderExists = resolution.watchedTargetDirectory == resolution.targetDirectory
+            if event.watch == targetWatch && targetFolderExists && event.name == resolution.targetName {
+                logger.trace("event", metadata: ["watch.path": "\(file.path)", "inotify.mask": "\(event.mask)"])
+                if mask & (IN_CLOSE_WRITE | IN_MOVED_TO) != 0 {
+                    files[index].scheduler.writeEnded(at: now)
+                } else if mask & (IN_DELETE | IN_MOVED_FROM) != 0 {
+                    files[index].scheduler.vanished(at: now)
+                } else if mask & (IN_MODIFY | IN_CREATE) != 0 {
+                    files[index].scheduler.modified(at: now)
+                }
+            } else if event.watch != targetWatch || !targetFolderExists
+                || resolution.linkDirectories.contains(where: { file.watches[$0] == event.watch })
+            {
+                // A folder on the symlink chain (or an ancestor of a missing folder) changed:
+                // the path may lead elsewhere now, and no event names the file itself.
+                recheck(index, at: now)
+            }
+        }
+    }
+
+    /// Resolves the path again, moves the watches to match, and schedules a read if what the path
+    /// names is not what was read last.
+    private func recheck(_ index: Int, at now: Instant) {
+        rewatch(index)
+        let identity = FileIdentity.current(of: files[index].path)
+        guard identity != files[index].lastIdentity else { return }
+        if identity == nil {
+            files[index].scheduler.vanished(at: now)
+        } else {
+            files[index].scheduler.writeEnded(at: now)
+        }
+    }
+
+    private func read(_ index: Int, _ read: ChangeScheduler<Instant>.Read, at now: Instant) {
+        let path = files[index].path
+        let result: Result<FileContent, FileReadError>
+        do {
+            result = .success(try FileReader.read(path: path, limit: readLimit))
+        } catch {
+            result = .failure(error)
+        }
+        switch result {
+        case .success(let content): files[index].lastIdentity = content.identity
+        case .failure(let error) where error.isMissing: files[index].lastIdentity = nil
+        // Unreadable but present: remember what is there so the reconciliation does not re-read it each tick.
+        case .failure: files[index].lastIdentity = FileIdentity.current(of: path)
+        }
+        if handler(index, result, read.attempt) == .notSettled {
+            files[index].scheduler.retry(after: read, at: clock.now)
+        }
+    }
+
+    // MARK: - Watch bookkeeping
+
+    private func rewatch(_ index: Int) {
+        let resolution = PathResolver.resolve(files[index].path)
+        files[index].resolution = resolution
+        let wanted = resolution.directories
+        for (path, wd) in files[index].watches where !wanted.contains(path) {
+            files[index].watches[path] = nil
+            release(wd, by: index)
+        }
+        var polled = false
+        for path in wanted where files[index].watches[path] == nil {
+            do {
+                let wd = try inotify.addWatch(directory: path)
+                directories[wd, default: DirectoryWatch(path: path)].users.insert(index)
+                files[index].watches[path] = wd
+            } catch {
+                polled = true
+                logger.warning(
+                    "cannot watch a folder; polling instead",
+                    metadata: ["watch.path": "\(files[index].path)", "folder": "\(path)", "error": "\(error)"]
+                )
+            }
+        }
+        files[index].polled = polled
+    }
+
+    private func release(_ wd: Int32, by index: Int) {
+        guard directories[wd] != nil else { return }
+        if files[index].watches.values.contains(wd) { return }
+        directories[wd]!.users.remove(index)
+        if directories[wd]!.users.isEmpty {
+            directories[wd] = nil
+            inotify.removeWatch(wd)
+        }
+    }
+
+    /// The kernel dropped a watch (its folder was deleted): forget it without removing it again.
+    private func forget(_ wd: Int32) {
+        guard let directory = directories.removeValue(forKey: wd) else { return }
+        for index in directory.users {
+            files[index].watches = files[index].watches.filter { $0.value != wd }
+        }
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        // Round up, so a wait never ends just before its deadline and spins.
+        return Int(seconds) * 1000 + Int((attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
+    }
+}

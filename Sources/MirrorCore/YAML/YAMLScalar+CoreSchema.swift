@@ -1,0 +1,85 @@
+/// The value of a scalar under the YAML 1.2 core schema (YAML 1.2.2 §10.3.2).
+///
+/// libyaml implements YAML 1.1, where `on`, `no` and `yes` are booleans; the core schema
+/// keeps them strings, which is what someone writing `path: /no` means.
+public enum YAMLValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case float(Double)
+    case string(String)
+
+    var summary: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let value): return "the boolean \(value)"
+        case .int(let value): return "the integer \(value)"
+        case .float(let value): return "the number \(value)"
+        case .string(let value): return "the string \"\(value)\""
+        }
+    }
+}
+
+extension YAMLScalar {
+    static let strTag = "tag:yaml.org,2002:str"
+
+    /// Resolves the scalar by the core schema's tag resolution table.
+    ///
+    /// Only plain scalars are resolved; quoted and block scalars, and scalars tagged `!!str`,
+    /// are strings as written.
+    public var resolved: YAMLValue {
+        if tag == Self.strTag || style != .plain { return .string(text) }
+        return Self.resolvePlain(text)
+    }
+
+    static func resolvePlain(_ text: String) -> YAMLValue {
+        switch text {
+        case "", "~", "null", "Null", "NULL": return .null
+        case "true", "True", "TRUE": return .bool(true)
+        case "false", "False", "FALSE": return .bool(false)
+        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .float(.infinity)
+        case "-.inf", "-.Inf", "-.INF": return .float(-.infinity)
+        case ".nan", ".NaN", ".NAN": return .float(.nan)
+        default: break
+        }
+        if let int = parseInt(text) { return .int(int) }
+        if isCoreFloat(text), let double = Double(text) { return .float(double) }
+        return .string(text)
+    }
+
+    /// `[-+]?[0-9]+`, `0o[0-7]+`, `0x[0-9a-fA-F]+`.
+    private static func parseInt(_ text: String) -> Int? {
+        if text.hasPrefix("0o") { return Int(text.dropFirst(2), radix: 8) }
+        if text.hasPrefix("0x") { return Int(text.dropFirst(2), radix: 16) }
+        var digits = Substring(text)
+        if let sign = digits.first, sign == "-" || sign == "+" { digits = digits.dropFirst() }
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return Int(text)
+    }
+
+    /// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
+    private static func isCoreFloat(_ text: String) -> Bool {
+        var bytes = Array(text.utf8)[...]
+        func digits() -> Int {
+            var count = 0
+            while let byte = bytes.first, byte >= 0x30, byte <= 0x39 { bytes = bytes.dropFirst(); count += 1 }
+            return count
+        }
+        if let sign = bytes.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+        let whole = digits()
+        var fraction = 0
+        if bytes.first == UInt8(ascii: ".") {
+            bytes = bytes.dropFirst()
+            fraction = digits()
+            if whole == 0 && fraction == 0 { return false }
+        } else if whole == 0 {
+            return false
+        }
+        if let exponent = bytes.first, exponent == UInt8(ascii: "e") || exponent == UInt8(ascii: "E") {
+            bytes = bytes.dropFirst()
+            if let sign = bytes.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+            if digits() == 0 { return false }
+        }
+        return bytes.isEmpty
+    }
+}

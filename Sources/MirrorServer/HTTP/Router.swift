@@ -1,0 +1,32 @@
+public import MirrorCore
+public import NIOHTTP1
+
+/// Where a request goes: a plain decision from method and target, apart from any channel.
+public enum Route {
+    case stream(StreamHub, headOnly: Bool)
+    case health(headOnly: Bool)
+    case notFound
+    /// The path exists but not for this method (RFC 9110 §15.5.6): `allow` lists the ones it takes.
+    case methodNotAllowed(allow: String)
+}
+
+public struct Router: Sendable {
+    private let hubs: [String: StreamHub]
+
+    public init(hubs: [StreamHub]) {
+        self.hubs = Dictionary(uniqueKeysWithValues: hubs.map { ($0.path, $0) })
+    }
+
+    /// Routes by the path of the request target (RFC 9112 §3.2): the query is not part of the match.
+    public func route(method: HTTPMethod, uri: String) -> Route {
+        let path = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? uri
+        let headOnly = method == .HEAD
+        if let hub = hubs[path] {
+            return method == .GET || headOnly ? .stream(hub, headOnly: headOnly) : .methodNotAllowed(allow: "GET, HEAD")
+        }
+        if path == "/healthz" {
+            return method == .GET || headOnly ? .health(headOnly: headOnly) : .methodNotAllowed(allow: "GET, HEAD")
+        }
+        return .notFound
+    }
+}

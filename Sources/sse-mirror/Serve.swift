@@ -1,0 +1,52 @@
+public import ArgumentParser
+import Logging
+import MirrorCore
+import MirrorServer
+import ServiceLifecycle
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the streams a config file declares (the default).")
+
+    @Argument(help: "The config file.")
+    var config: String = "mirror.yaml"
+
+    @Option(help: ArgumentHelp("Listen on HOST:PORT or [IPv6]:PORT instead of the config's 'listen'.", valueName: "host:port"))
+    var listen: String?
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        if let listen {
+            do {
+                _ = try ListenAddress(parsing: listen)
+            } catch {
+                throw ValidationError("--listen: \(error.message)")
+            }
+        }
+    }
+
+    func run() async throws {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "sse-mirror")
+        var loaded = try ConfigFile.load(config)
+        if let listen { loaded.listen = try ListenAddress(parsing: listen) }
+        ResourceLimits.raiseOpenFileLimit(logger: logger)
+        let service = MirrorService(config: loaded, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: service)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
