@@ -2,12 +2,17 @@
 ///
 /// Reads happen at once on what ends a write (IN_CLOSE_WRITE, IN_MOVED_TO, a re-resolved change).
 /// Only IN_MODIFY that no close follows is debounced, capped by ``WatchTiming/maximumDelay``.
-/// A read that finds the file unparsable or missing is retried once the writes have settled,
-/// and only that second look is published as `invalid` or `removed`.
+/// A read that finds the file unparsable or missing is retried once the writes have settled
+/// (after a close: the settle time; while a writer may hold the file open: its idle time), and
+/// only that second look is published as `invalid` or `removed`. Any event in between starts over.
 public struct ChangeScheduler<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration, Instant: Sendable {
     public struct Read: Sendable, Equatable {
         /// 0 for a first look; 1 or more once the file has had time to settle.
         public var attempt: Int
+
+        public init(attempt: Int) {
+            self.attempt = attempt
+        }
     }
 
     private struct Pending: Sendable {
@@ -19,6 +24,8 @@ public struct ChangeScheduler<Instant: InstantProtocol>: Sendable where Instant.
 
     private let timing: WatchTiming
     private var pending: Pending?
+    /// IN_MODIFY came and no IN_CLOSE_WRITE since: a writer may be halfway through.
+    private var writerOpen = false
 
     public init(timing: WatchTiming) {
         self.timing = timing
@@ -29,12 +36,14 @@ public struct ChangeScheduler<Instant: InstantProtocol>: Sendable where Instant.
 
     /// A write ended: read as soon as the current batch of events is handled.
     public mutating func writeEnded(at now: Instant) {
+        writerOpen = false
         pending = Pending(deadline: now, firstModified: nil, attempt: 0)
     }
 
     /// The file was modified and may still be open for writing.
     public mutating func modified(at now: Instant) {
         // A read already due at once will see this write too.
+        writerOpen = true
         if let pending, pending.firstModified == nil, pending.deadline <= now { return }
         let first = pending?.firstModified ?? now
         let deadline = min(now.advanced(by: timing.settle), first.advanced(by: timing.maximumDelay))
@@ -44,13 +53,15 @@ public struct ChangeScheduler<Instant: InstantProtocol>: Sendable where Instant.
     /// The name vanished (deleted or renamed away). Look again once things settle; if it is still
     /// gone then, that look counts as settled.
     public mutating func vanished(at now: Instant) {
+        writerOpen = false
         pending = Pending(deadline: now.advanced(by: timing.settle), firstModified: nil, attempt: 1)
     }
 
     /// The last read found the file not ready; look again after the settle time.
     public mutating func retry(after read: Read, at now: Instant) {
         guard pending == nil else { return }
-        pending = Pending(deadline: now.advanced(by: timing.settle), firstModified: nil, attempt: read.attempt + 1)
+        let wait = writerOpen ? timing.idleWriter : timing.settle
+        pending = Pending(deadline: now.advanced(by: wait), firstModified: nil, attempt: read.attempt + 1)
     }
 
     /// The read to do now, if one is due; it is then no longer pending.

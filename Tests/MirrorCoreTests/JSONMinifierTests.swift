@@ -1,0 +1,74 @@
+import MirrorCore
+import Testing
+
+@Suite("JSON documents")
+struct JSONMinifierTests {
+    func minify(_ text: String) throws(DocumentError) -> String {
+        String(decoding: try JSONMinifier.minify(Array(text.utf8)), as: UTF8.self)
+    }
+
+    @Test func keepsOrderSpellingAndEscapes() throws {
+        let text = """
+            {
+              "z": 1.50e3,  "a" : [ 1, -0.0, 2E+2 ],
+              "s": "tab\\t \\u00e9 é \\"q\\" \\/",
+              "n": null, "t": true, "f": false, "o": {}, "e": []
+            }
+
+            """
+        #expect(try minify(text) == #"{"z":1.50e3,"a":[1,-0.0,2E+2],"s":"tab\t \u00e9 é \"q\" \/","n":null,"t":true,"f":false,"o":{},"e":[]}"#)
+    }
+
+    @Test func stripsByteOrderMark() throws {
+        #expect(try minify("\u{FEFF} [1]") == "[1]")
+    }
+
+    @Test func scalarsAtTopLevel() throws {
+        #expect(try minify(" 42 ") == "42")
+        #expect(try minify("\"x\"") == "\"x\"")
+    }
+
+    @Test(arguments: [
+        ("", 1, 1, "the document is empty"),
+        ("{\"a\": 1,\n \"b\": }", 2, 7, "a value was expected"),
+        ("{\"a\" 1}", 1, 6, "expected ':'"),
+        ("[1, 2", 1, 6, "unexpected end of the document inside an array"),
+        ("{\"a\":1", 1, 7, "unexpected end of the document inside an object"),
+        ("[01]", 1, 3, "expected ',' or ']'"),
+        ("[1.]", 1, 4, "expected a digit after '.'"),
+        ("[\"a\nb\"]", 1, 4, "control character"),
+        ("\"\\x\"", 1, 3, "invalid escape"),
+        ("{\"é\": tru}", 1, 7, "a value was expected"),
+        ("[1] [2]", 1, 5, "unexpected text after"),
+        ("\"unterminated", 1, 1, "unterminated string"),
+        ("{'a': 1}", 1, 2, "expected a string key"),
+        ("[NaN]", 1, 2, "a value was expected"),
+    ])
+    func rejects(text: String, line: Int, column: Int, message: String) {
+        do {
+            _ = try minify(text)
+            Issue.record("accepted \(text)")
+        } catch {
+            #expect(error.line == line && error.column == column, "\(error)")
+            #expect(error.message.contains(message), "\(error)")
+        }
+    }
+
+    @Test func rejectsInvalidUTF8() {
+        for bytes: [UInt8] in [[0x22, 0xC3, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22], [0x22, 0xC0, 0xAF, 0x22], [0x22, 0xF5, 0x80, 0x80, 0x80, 0x22]] {
+            #expect(throws: DocumentError.self) { try JSONMinifier.minify(bytes) }
+        }
+        #expect(throws: Never.self) { try JSONMinifier.minify([0x22, 0xF0, 0x9F, 0x98, 0x80, 0x22]) }
+    }
+
+    @Test func deepNestingIsAnErrorNotACrash() {
+        let deep = String(repeating: "[", count: 100_000)
+        do {
+            _ = try minify(deep)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.message.contains("nesting deeper than 512"))
+        }
+        #expect(throws: Never.self) { try minify(String(repeating: "[", count: 512) + String(repeating: "]", count: 512)) }
+    }
+}
