@@ -1,0 +1,65 @@
+import Logging
+import MirrorCore
+import MirrorServer
+import NIOCore
+import NIOPosix
+
+/// A real sse-mirror on 127.0.0.1 port 0, over a real temporary folder, for one test.
+///
+/// The reconciliation stat is off, so every save style must be caught by inotify alone: a test
+/// passes only if the watcher's handling of that style works.
+struct MirrorFixture: Sendable {
+    let directory: TemporaryDirectory
+    let instance: MirrorInstance
+    let group: MultiThreadedEventLoopGroup
+    let port: Int
+
+    static let testTiming = WatchTiming(settle: .milliseconds(50), idleWriter: .seconds(1), maximumDelay: .milliseconds(500), reconcileInterval: nil)
+
+    /// - Parameters:
+    ///   - files: created before the server starts (name → content).
+    ///   - streams: URL path → watched name, relative to the folder.
+    static func start(
+        files: [String: String] = [:],
+        streams: [String: String] = ["/config": "app.json"],
+        heartbeat: Duration? = nil,
+        timing: WatchTiming = testTiming,
+        prepare: (TemporaryDirectory) throws -> Void = { _ in }
+    ) async throws -> MirrorFixture {
+        let directory = try TemporaryDirectory()
+        for (name, content) in files { try directory.write(name, content) }
+        try prepare(directory)
+        let config = MirrorConfig(
+            listen: ListenAddress(host: "127.0.0.1", port: 0),
+            heartbeat: heartbeat,
+            streams: streams.sorted(by: { $0.key < $1.key }).map { path, watch in
+                StreamConfig(path: path, watch: watch, watchPath: PathText.normalize(directory.path + "/" + watch), format: .json)
+            },
+            file: directory.url("mirror.yaml"),
+            baseDirectory: directory.path
+        )
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let instance = try await MirrorInstance.start(config: config, timing: timing, group: group, logger: logger)
+        return MirrorFixture(directory: directory, instance: instance, group: group, port: instance.localAddress!.port!)
+    }
+
+    func subscribe(_ path: String = "/config", version: String = "HTTP/1.1") async throws -> TestClient {
+        try await TestClient.subscribe(port: port, group: group, path: path, version: version)
+    }
+
+    func request(_ raw: String) async throws -> TestClient {
+        try await TestClient.connect(port: port, group: group, request: raw)
+    }
+
+    func hub(_ path: String = "/config") -> StreamHub {
+        instance.engine.hub(forPath: path)!
+    }
+
+    func stop() async {
+        await instance.stop()
+        try? await group.shutdownGracefully()
+        directory.remove()
+    }
+}

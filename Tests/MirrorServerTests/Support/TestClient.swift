@@ -1,0 +1,165 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+import Testing
+
+/// One event as an EventSource would dispatch it.
+struct ReceivedEvent: Equatable, CustomStringConvertible {
+    var name: String
+    var id: String?
+    var data: String
+
+    var description: String { "\(name)#\(id ?? "-") \(data)" }
+}
+
+/// A raw TCP client: sends a request as bytes and keeps every byte of the answer, so tests can
+/// check the wire format exactly and parse it the way a browser would.
+final class TestClient: Sendable {
+    private let channel: any Channel
+    private let inbox: Inbox
+
+    /// What the connection has received; filled on the channel's loop, read by the test.
+    private final class Inbox: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let received = Mutex<[UInt8]>([])
+        let closed = Mutex(false)
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let buffer = unwrapInboundIn(data)
+            received.withLock { $0 += buffer.readableBytesView }
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            closed.withLock { $0 = true }
+        }
+    }
+
+    private init(channel: any Channel, inbox: Inbox) {
+        self.channel = channel
+        self.inbox = inbox
+    }
+
+    static func connect(port: Int, group: any EventLoopGroup, request: String) async throws -> TestClient {
+        let inbox = Inbox()
+        let channel = try await ClientBootstrap(group: group)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(inbox) }
+            }
+            .connect(host: "127.0.0.1", port: port)
+            .get()
+        try await channel.writeAndFlush(ByteBuffer(string: request))
+        return TestClient(channel: channel, inbox: inbox)
+    }
+
+    /// `GET path` as an EventSource sends it.
+    static func subscribe(port: Int, group: any EventLoopGroup, path: String, version: String = "HTTP/1.1") async throws -> TestClient {
+        try await connect(
+            port: port,
+            group: group,
+            request: "GET \(path) \(version)\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
+        )
+    }
+
+    var text: String { inbox.received.withLock { String(decoding: $0, as: UTF8.self) } }
+    var isClosed: Bool { inbox.closed.withLock { $0 } }
+
+    /// The response head, up to the blank line.
+    var head: String? {
+        let all = text
+        guard let end = all.range(of: "\r\n\r\n") else { return nil }
+        return String(all[..<end.lowerBound])
+    }
+
+    /// The body with chunked framing removed when the head says chunked.
+    var body: String {
+        let all = text
+        guard let end = all.range(of: "\r\n\r\n") else { return "" }
+        let raw = String(all[end.upperBound...])
+        guard head?.lowercased().contains("transfer-encoding: chunked") == true else { return raw }
+        return Self.dechunk(raw)
+    }
+
+    static func dechunk(_ raw: String) -> String {
+        var bytes = Array(raw.utf8)[...]
+        var out: [UInt8] = []
+        while let lineEnd = bytes.firstRange(of: [13, 10]) {
+            guard let size = Int(String(decoding: bytes[..<lineEnd.lowerBound], as: UTF8.self), radix: 16) else { break }
+            let start = lineEnd.upperBound
+            guard size > 0, bytes.distance(from: start, to: bytes.endIndex) >= size + 2 else { break }
+            out += bytes[start..<start + size]
+            bytes = bytes[(start + size + 2)...]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The events dispatched so far, parsed by the WHATWG rules (comments and `retry:` dispatch nothing).
+    var events: [ReceivedEvent] {
+        var events: [ReceivedEvent] = []
+        var name = ""
+        var id: String?
+        var data: [String] = []
+        for line in body.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.isEmpty {
+                if !data.isEmpty { events.append(ReceivedEvent(name: name.isEmpty ? "message" : name, id: id, data: data.joined(separator: "\n"))) }
+                name = ""
+                id = nil
+                data = []
+                continue
+            }
+            if line.hasPrefix(":") { continue }
+            let field = line.prefix(while: { $0 != ":" })
+            var value = line.dropFirst(field.count)
+            if value.hasPrefix(":") { value = value.dropFirst() }
+            if value.hasPrefix(" ") { value = value.dropFirst() }
+            switch field {
+            case "event": name = String(value)
+            case "id": id = String(value)
+            case "data": data.append(String(value))
+            default: break
+            }
+        }
+        return events
+    }
+
+    /// Waits until the events satisfy `condition`, failing the test after `timeout`.
+    @discardableResult
+    func waitFor(
+        _ what: String,
+        timeout: Duration = .seconds(5),
+        sourceLocation: SourceLocation = #_sourceLocation,
+        _ condition: ([ReceivedEvent]) -> Bool
+    ) async throws -> [ReceivedEvent] {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while ContinuousClock.now < deadline {
+            let events = self.events
+            if condition(events) { return events }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("timed out waiting for \(what); got \(events)", sourceLocation: sourceLocation)
+        throw TimeoutError()
+    }
+
+    func waitForText(timeout: Duration = .seconds(5), _ condition: (String) -> Bool) async throws {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while ContinuousClock.now < deadline {
+            if condition(text) { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw TimeoutError()
+    }
+
+    func waitUntilClosed(timeout: Duration = .seconds(5)) async throws {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while ContinuousClock.now < deadline {
+            if isClosed { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw TimeoutError()
+    }
+
+    func close() async {
+        try? await channel.close()
+    }
+}
+
+struct TimeoutError: Error {}
