@@ -1,0 +1,168 @@
+import Glibc
+import MirrorCore
+import Testing
+
+@Suite("HTTP and SSE framing", .timeLimit(.minutes(1)))
+struct HTTPTests {
+    static let document = "{\n  \"a\": [1, 2],\n  \"b\": \"x\"\n}\n"
+
+    /// The exact bytes on the wire (WHATWG event-stream rules, RFC 9112 chunked coding).
+    @Test func eventStreamWireFormat() async throws {
+        let fixture = try await MirrorFixture.start(files: ["app.json": Self.document])
+        defer { Task { await fixture.stop() } }
+        let client = try await fixture.subscribe()
+        let events = try await client.waitFor("first event") { $0.count == 1 }
+        let id = try #require(events[0].id)
+        #expect(id.wholeMatch(of: /[0-9a-z]+-1/) != nil)
+        let body = "event: changed\nid: \(id)\ndata: {\"a\":[1,2],\"b\":\"x\"}\n\n"
+        let expected =
+            "HTTP/1.1 200 OK\r\n"
+            + "Content-Type: text/event-stream; charset=utf-8\r\n"
+            + "Cache-Control: no-cache\r\n"
+            + "X-Accel-Buffering: no\r\n"
+            + "Transfer-Encoding: chunked\r\n\r\n"
+            + "d\r\nretry: 2000\n\n\r\n"
+            + String(body.utf8.count, radix: 16) + "\r\n" + body + "\r\n"
+        #expect(client.text == expected)
+        try fixture.directory.write("app.json", #"{"a": 2}"#)
+        let next = try await client.waitFor("second event") { $0.count == 2 }
+        #expect(next[1].name == "changed")
+        #expect(next[1].id == id.replacingOccurrences(of: "-1", with: "-2"))
+        #expect(next[1].data == #"{"a":2}"#)
+        await client.close()
+    }
+
+    /// HTTP/1.0 has no chunked coding: the body is the bare event stream, ended by closing.
+    @Test func http10GetsAnUnchunkedBody() async throws {
+        let fixture = try await MirrorFixture.start(files: ["app.json": Self.document])
+        defer { Task { await fixture.stop() } }
+        let client = try await fixture.subscribe(version: "HTTP/1.0")
+        try await client.waitFor("first event") { $0.count == 1 }
+        #expect(client.head?.hasPrefix("HTTP/1.0 200 OK\r\n") == true)
+        #expect(client.head?.contains("Connection: close") == true)
+        #expect(client.head?.lowercased().contains("transfer-encoding") == false)
+        #expect(client.text.hasSuffix("\r\n\r\nretry: 2000\n\n" + "event: changed\nid: \(client.events[0].id!)\ndata: {\"a\":[1,2],\"b\":\"x\"}\n\n"))
+        await client.close()
+    }
+
+    @Test func queryStringsAreIgnoredForRouting() async throws {
+        let fixture = try await MirrorFixture.start(files: ["app.json": Self.document])
+        defer { Task { await fixture.stop() } }
+        let client = try await fixture.subscribe("/config?since=now")
+        try await client.waitFor("first event") { $0.count == 1 }
+        await client.close()
+    }
+
+    @Test func unknownPathIs404() async throws {
+        let fixture = try await MirrorFixture.start(files: ["app.json": Self.document])
+        defer { Task { await fixture.stop() } }
+        for path in ["/nope", "/config/", "/Config", "/"] {
+            let client = try await fixture.request("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n")
+            try await client.waitUntilClosed()
+            #expect(client.text.hasPrefix("HTTP/1.1 404 Not Found\r\n"), "\(path)")
+        }
+    }
+
+    @Test(arguments: ["POST", "PUT", "DELETE", "OPTIONS", "PATCH"])
+    func otherMethodsAre405WithAllow(method: String) async throws {
+        let fixture = try await MirrorFixture.start(files: ["app.json": Self.document])
+        defer { Task { await fixture.stop() } }
+        let client = try await fixture.request("\(method) /config HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+        try await client.waitUntilClosed()
+        #expect(client.text.hasPrefix("HTTP/1.1 405 Method Not Allowed\r\n"))
+        #expect(client.head?.contains("Allow: GET, HEAD") == true)
+    }
+
+    /// HEAD gets the stream's header fields and no body (RFC 9110 §9.3.2).
+    @Test func headHasTheHeadersAndNoBody() async throws {
+        let fixture = try await MirrorFixture.start(files: ["app.json": Self.document])
+        defer { Task { await fixture.stop() } }
+        let client = try await fixture.request("HEAD /config HTTP/1.1\r\nHost: x\r\n\r\n")
+        try await client.waitUntilClosed()
+        #expect(client.text.hasPrefix("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n"))
+        #expect(client.text.hasSuffix("\r\n\r\n"))
+        #expect(!client.text.contains("event:"))
+    }
+
+    @Test func malformedRequestIs400() async throws {
+        let fixture = try await MirrorFixture.start(files: ["app.json": Self.document])
+        defer { Task { await fixture.stop() } }
+        let client = try await fixture.request("GARBAGE\u{1}\r\n\r\n")
+        try await client.waitUntilClosed()
+        #expect(client.text.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
+    }
+
+    @Test func healthz() async throws {
+        let fixture = try await MirrorFixture.start(files: ["app.json": Self.document])
+        defer { Task { await fixture.stop() } }
+        let client = try await fixture.request("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        try await client.waitUntilClosed()
+        #expect(client.text.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(client.text.hasSuffix("\r\n\r\nok\n"))
+    }
+
+    /// A client that goes away leaves the hub at once; nothing keeps writing to it.
+    @Test func closedClientsAreCleanedUp() async throws {
+        let fixture = try await MirrorFixture.start(files: ["app.json": Self.document])
+        defer { Task { await fixture.stop() } }
+        var clients: [TestClient] = []
+        for _ in 0..<5 {
+            let client = try await fixture.subscribe()
+            try await client.waitFor("first event") { $0.count == 1 }
+            clients.append(client)
+        }
+        #expect(await fixture.hub().subscriberCount() == 5)
+        for client in clients.prefix(3) { await client.close() }
+        try await eventually { await fixture.hub().subscriberCount() == 2 }
+        for client in clients.suffix(2) { await client.close() }
+        try await eventually { await fixture.hub().subscriberCount() == 0 }
+    }
+
+    @Test func heartbeatsAreCommentLines() async throws {
+        let fixture = try await MirrorFixture.start(files: ["app.json": Self.document], heartbeat: .milliseconds(100))
+        defer { Task { await fixture.stop() } }
+        let client = try await fixture.subscribe()
+        try await client.waitForText { $0.components(separatedBy: ": heartbeat\n\n").count >= 3 }
+        // Comments dispatch nothing: still just the one event.
+        #expect(client.events.count == 1)
+        await client.close()
+    }
+
+    /// One read and one encoding, fanned out: every client gets every change, in order.
+    @Test func manyClientsEachReceiveEveryChange() async throws {
+        let count = Int(Environment.value("SSE_MIRROR_TEST_CLIENTS") ?? "") ?? 200
+        let fixture = try await MirrorFixture.start(files: ["app.json": #"{"n": 0}"#])
+        defer { Task { await fixture.stop() } }
+        var clients: [TestClient] = []
+        for _ in 0..<count { clients.append(try await fixture.subscribe()) }
+        for client in clients { try await client.waitFor("first event", timeout: .seconds(30)) { $0.count == 1 } }
+        for n in 1...3 {
+            try fixture.directory.write("app.json", #"{"n": \#(n)}"#)
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        for client in clients {
+            let events = try await client.waitFor("three changes", timeout: .seconds(30)) { $0.count == 4 }
+            #expect(events.map(\.data) == [#"{"n":0}"#, #"{"n":1}"#, #"{"n":2}"#, #"{"n":3}"#])
+        }
+        // They all got the same versions: the same ids.
+        #expect(Set(clients.map { $0.events.map(\.id) }).count == 1)
+        for client in clients { await client.close() }
+    }
+}
+
+enum Environment {
+    static func value(_ name: String) -> String? {
+        guard let raw = getenv(name) else { return nil }
+        return String(cString: raw)
+    }
+}
+
+func eventually(timeout: Duration = .seconds(5), _ condition: () async -> Bool) async throws {
+    let deadline = ContinuousClock.now.advanced(by: timeout)
+    while ContinuousClock.now < deadline {
+        if await condition() { return }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    Issue.record("condition never held")
+    throw TimeoutError()
+}
