@@ -39,7 +39,7 @@ struct SaveStyleTests {
             try directory.writeInPlace(
                 "app.json",
                 [String(Self.second.prefix(half)), String(Self.second.dropFirst(half))],
-                pause: .milliseconds(300)
+                pause: .milliseconds(600)
             )
         }
         #expect(events.map(\.name) == ["changed", "changed"])
@@ -82,7 +82,7 @@ struct SaveStyleTests {
     @Test func vimSave() async throws {
         let events = try await mirror { directory in
             try directory.rename("app.json", "app.json~")
-            try await Task.sleep(for: .milliseconds(5))
+            usleep(5_000)  // blocking on purpose: a Task.sleep can oversleep by far on a busy test pool
             try directory.write("app.json", Self.second)
             try directory.unlink("app.json~")
         }
@@ -96,7 +96,7 @@ struct SaveStyleTests {
             try directory.write("app.json___jb_tmp___", Self.second)
             try directory.rename("app.json", "app.json___jb_old___")
             // The steps are separate system calls; the watcher may well see them in separate reads.
-            try await Task.sleep(for: .milliseconds(5))
+            usleep(5_000)  // blocking on purpose: a Task.sleep can oversleep by far on a busy test pool
             try directory.rename("app.json___jb_tmp___", "app.json")
             try directory.unlink("app.json___jb_old___")
         }

@@ -53,12 +53,20 @@ public final class FileWatcher: @unchecked Sendable {
     /// - Parameters:
     ///   - paths: absolute paths, one per stream; the handler gets the index into this list.
     ///   - readLimit: the largest file read, in bytes; larger ones fail to read (every buffer is bounded).
-    public init(paths: [String], timing: WatchTiming, readLimit: Int, logger: Logger, handler: @escaping Handler) throws {
+    ///   - polling: poll every file instead of using inotify (what happens anyway where inotify cannot serve).
+    public init(
+        paths: [String],
+        timing: WatchTiming,
+        readLimit: Int,
+        polling: Bool = false,
+        logger: Logger,
+        handler: @escaping Handler
+    ) throws {
         self.timing = timing
         self.readLimit = readLimit
         self.logger = logger
         self.handler = handler
-        self.inotify = try Inotify()
+        self.inotify = try Inotify(enabled: !polling)
         self.files = paths.map {
             WatchedFile(path: $0, resolution: PathResolver.resolve($0), scheduler: ChangeScheduler(timing: timing))
         }
@@ -172,6 +180,8 @@ public final class FileWatcher: @unchecked Sendable {
     /// names is not what was read last.
     private func recheck(_ index: Int, at now: Instant) {
         rewatch(index)
+        // A read already scheduled will see whatever is there; rescheduling would only push it back.
+        guard files[index].scheduler.deadline == nil else { return }
         let identity = FileIdentity.current(of: files[index].path)
         guard identity != files[index].lastIdentity else { return }
         if identity == nil {

@@ -26,9 +26,10 @@ final class Inotify {
     /// and the watcher polls. -1 in `descriptor` is ignored by poll(2), so waiting still works.
     let unavailable: SystemError?
 
-    init() throws(SystemError) {
-        let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
-        unavailable = fd >= 0 ? nil : SystemError(call: "inotify_init1", code: errno)
+    /// - Parameter enabled: false leaves inotify out, so every watch fails and the caller polls.
+    init(enabled: Bool = true) throws(SystemError) {
+        let fd = enabled ? inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC)) : -1
+        unavailable = fd >= 0 ? nil : SystemError(call: enabled ? "inotify_init1" : "inotify (disabled)", code: enabled ? errno : ENOSYS)
         var ends: [Int32] = [0, 0]
         guard pipe(&ends) == 0 else {
             let code = errno

@@ -14,7 +14,9 @@ struct MirrorFixture: Sendable {
     let group: MultiThreadedEventLoopGroup
     let port: Int
 
-    static let testTiming = WatchTiming(settle: .milliseconds(50), idleWriter: .seconds(1), maximumDelay: .milliseconds(500), reconcileInterval: nil)
+    /// A settle time above the default, so a test's pause between two steps of a save cannot
+    /// outlast it on a loaded machine (tests run in parallel on two cores).
+    static let testTiming = WatchTiming(settle: .milliseconds(200), idleWriter: .seconds(2), maximumDelay: .milliseconds(500), reconcileInterval: nil)
 
     /// - Parameters:
     ///   - files: created before the server starts (name → content).

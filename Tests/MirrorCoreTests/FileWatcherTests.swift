@@ -1,0 +1,140 @@
+import Dispatch
+import Foundation
+import Glibc
+import Logging
+import MirrorCore
+import Synchronization
+import Testing
+
+/// The watcher on its own, through real inotify in real folders, for what the end-to-end tests
+/// cannot arrange: a watcher thread held busy while events pile up.
+@Suite("file watcher", .timeLimit(.minutes(1)))
+struct FileWatcherTests {
+    /// Records every reading; can hold the watcher thread inside the handler until released.
+    final class Recorder: Sendable {
+        let readings = Mutex<[String]>([])
+        let holdNext = Mutex(false)
+        let entered = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+
+        func handle(_ result: Result<FileContent, FileReadError>) -> ReadVerdict {
+            let text: String
+            switch result {
+            case .success(let content): text = String(decoding: content.bytes, as: UTF8.self)
+            case .failure(let error): text = "error: \(error)"
+            }
+            readings.withLock { $0.append(text) }
+            if holdNext.withLock({ hold in defer { hold = false }; return hold }) {
+                entered.signal()
+                release.wait()
+            }
+            return .done
+        }
+
+        var all: [String] { readings.withLock { $0 } }
+    }
+
+    let directory: String
+    let file: String
+
+    init() throws {
+        var template = Array("/tmp/sse-mirror-watch-XXXXXX".utf8CString)
+        directory = String(cString: mkdtemp(&template)!)
+        file = directory + "/doc.json"
+    }
+
+    func write(_ path: String, _ text: String) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        _ = Array(text.utf8).withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+    }
+
+    func makeWatcher(_ recorder: Recorder, polling: Bool = false, timing: WatchTiming? = nil) throws -> FileWatcher {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return try FileWatcher(
+            paths: [file],
+            timing: timing ?? WatchTiming(reconcileInterval: nil),
+            readLimit: 1 << 20,
+            polling: polling,
+            logger: logger
+        ) { _, result, _ in recorder.handle(result) }
+    }
+
+    func eventually(_ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        while ContinuousClock.now < deadline {
+            if condition() { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("condition never held", sourceLocation: sourceLocation)
+    }
+
+    /// Writes that arrive while a reading is in progress are one read afterwards, not one read each.
+    @Test func burstsAreCoalesced() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        write(file, "0")
+        let recorder = Recorder()
+        let watcher = try makeWatcher(recorder)
+        watcher.start()
+        defer { watcher.stop() }
+        recorder.holdNext.withLock { $0 = true }
+        write(file, "1")
+        recorder.entered.wait()
+        for n in 2...40 { write(file, "\(n)") }
+        recorder.release.signal()
+        try await eventually { recorder.all.last == "40" }
+        try await Task.sleep(for: .milliseconds(100))
+        // The first reading at start, the held one, then one for the whole burst.
+        #expect(recorder.all == ["0", "1", "40"])
+    }
+
+    /// When the kernel's event queue overflows, events are lost: every file is read again.
+    @Test func queueOverflowRereadsEveryFile() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let limit = Int((try? String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 16384
+        write(file, "0")
+        let recorder = Recorder()
+        let watcher = try makeWatcher(recorder)
+        watcher.start()
+        defer { watcher.stop() }
+        recorder.holdNext.withLock { $0 = true }
+        write(file, "1")
+        recorder.entered.wait()
+        // Each new file queues IN_CREATE and IN_CLOSE_WRITE: enough of them fill the queue.
+        for n in 0..<(limit / 2 + 100) {
+            close(open(directory + "/junk-\(n)", O_WRONLY | O_CREAT, 0o644))
+        }
+        // This change's event finds the queue full and is dropped; only the overflow tells of it.
+        write(file, "2")
+        recorder.release.signal()
+        try await eventually { recorder.all.last == "2" }
+    }
+
+    /// Where inotify cannot serve, the file is polled by stat and still mirrored. (Stat sees size,
+    /// inode and mtime; the sizes differ here because two writes within one kernel tick share an mtime.)
+    @Test func pollingFallback() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        write(file, "0")
+        let recorder = Recorder()
+        let watcher = try makeWatcher(recorder, polling: true, timing: WatchTiming(reconcileInterval: nil, pollInterval: .milliseconds(50)))
+        watcher.start()
+        defer { watcher.stop() }
+        write(file, "11")
+        try await eventually { recorder.all.last == "11" }
+        unlink(file)
+        try await eventually { recorder.all.last == "error: no such file" }
+        write(file, "2")
+        try await eventually { recorder.all.last == "2" }
+    }
+
+    /// A file larger than the limit is refused, not read whole.
+    @Test func readsAreBounded() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        write(file, String(repeating: "x", count: 2000))
+        #expect(throws: FileReadError.self) { try FileReader.read(path: file, limit: 1000) }
+        #expect(try FileReader.read(path: file, limit: 2000).bytes.count == 2000)
+        #expect(throws: FileReadError.self) { try FileReader.read(path: directory, limit: 1000) }
+    }
+}
