@@ -45,7 +45,14 @@ struct Serve: AsyncParsableCommand {
                 logger: logger
             )
         )
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            // A config can be valid and still not servable here: the port is taken, the address is not local.
+            var stderr = StandardError()
+            print("sse-mirror: error: cannot serve on \(loaded.listen): \(error)", to: &stderr)
+            throw ExitCodes.badInput
+        }
     }
 }
 

@@ -65,3 +65,8 @@ struct MirrorFixture: Sendable {
         directory.remove()
     }
 }
+
+/// An event loop group for clients of a server that runs in another process.
+enum MultiThreadedEventLoopGroupHolder {
+    static let shared = MultiThreadedEventLoopGroup.singleton
+}

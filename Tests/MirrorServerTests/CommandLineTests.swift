@@ -1,0 +1,152 @@
+import Foundation
+import Glibc
+import Testing
+
+/// The `sse-mirror` executable as a user runs it: a real process, its exit codes and output.
+@Suite("command line", .timeLimit(.minutes(1)))
+struct CommandLineTests {
+    /// The executable built next to this test bundle.
+    static let executable: URL = {
+        let bundle = URL(fileURLWithPath: try! FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        return bundle.deletingLastPathComponent().appendingPathComponent("sse-mirror")
+    }()
+
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    func run(_ arguments: [String]) throws -> Output {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    func config(_ text: String, in directory: TemporaryDirectory) throws -> String {
+        try directory.write("mirror.yaml", text)
+        return directory.url("mirror.yaml")
+    }
+
+    @Test func checkAcceptsAValidConfig() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try config("streams:\n  - path: /config\n    watch: app.json\n", in: directory)
+        let result = try run(["check", path])
+        #expect(result.status == 0)
+        #expect(result.stdout == "\(path): ok, 1 stream on 127.0.0.1:8080\n")
+    }
+
+    @Test func checkRejectsWithFileLineColumnAndExit2() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try config("streams:\n  - path: /config\n    watch: app.json\n    format: xml\n", in: directory)
+        let result = try run(["check", path])
+        #expect(result.status == 2)
+        #expect(result.stderr == """
+            \(path):4:13: error: format: unknown format 'xml' (supported: json)
+             4 |     format: xml
+               |             ^
+
+            """)
+    }
+
+    @Test func serveRejectsABadConfigBeforeBinding() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try config("listen: 127.0.0.1:0\nstreams:\n  - path: /healthz\n    watch: a.json\n", in: directory)
+        let result = try run([path])
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix("\(path):3:11: error: path: '/healthz' is reserved"))
+        #expect(try run(["check", directory.url("missing.yaml")]).status == 2)
+    }
+
+    @Test func usageErrorsExit64() throws {
+        #expect(try run(["--no-such-flag"]).status == 64)
+        let badListen = try run(["serve", "mirror.yaml", "--listen", "localhost"])
+        #expect(badListen.status == 64)
+        #expect(badListen.stderr.contains("--listen: expected HOST:PORT"))
+    }
+
+    @Test func versionAndHelp() throws {
+        let version = try run(["--version"])
+        #expect(version.status == 0)
+        #expect(version.stdout == "0.1.0\n")
+        let help = try run(["help", "serve"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("--listen <host:port>"))
+        #expect(help.stdout.contains("--log-level <log-level>"))
+    }
+
+    /// The README's promise: start it, `curl -N` gets the document, `sed -i` sends a new `changed`,
+    /// SIGTERM stops it cleanly.
+    @Test func serveMirrorsAFileUntilSIGTERM() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("app.json", #"{"greeting": "hello"}"#)
+        let path = try config("listen: 127.0.0.1:0\nheartbeat: 0\nstreams:\n  - path: /config\n    watch: app.json\n", in: directory)
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = [path]
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        // The one line it logs at start says where it listens.
+        var log = ""
+        while !log.contains("\n") {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            log += String(decoding: chunk, as: UTF8.self)
+        }
+        let match = try #require(log.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/), "\(log)")
+        #expect(log.contains("/config ← app.json"))
+        let port = Int(match.1)!
+        let group = MultiThreadedEventLoopGroupHolder.shared
+        let client = try await TestClient.subscribe(port: port, group: group, path: "/config")
+        try await client.waitFor("first") { $0.count == 1 }
+        let sed = Process()
+        sed.executableURL = URL(fileURLWithPath: "/bin/sed")
+        sed.arguments = ["-i", "s/hello/bye/", directory.url("app.json")]
+        try sed.run()
+        sed.waitUntilExit()
+        let events = try await client.waitFor("change") { $0.count == 2 }
+        #expect(events[1].data == #"{"greeting":"bye"}"#)
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        try await client.waitUntilClosed()
+    }
+
+    @Test func portInUseExits1() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = bind(listener, $0, length) }
+        }
+        listen(listener, 1)
+        withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(listener, $0, &length) }
+        }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let path = try config("listen: 127.0.0.1:\(port)\nstreams:\n  - path: /config\n    watch: app.json\n", in: directory)
+        let result = try run([path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("cannot serve on 127.0.0.1:\(port)"))
+    }
+}
