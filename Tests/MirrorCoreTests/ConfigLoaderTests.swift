@@ -123,7 +123,7 @@ struct ConfigLoaderTests {
         BadConfig(name: "unknown format", text: "streams:\n  - path: /a\n    watch: a\n    format: toml\n", line: 4, column: 13,
                   message: "format: unknown format 'toml' (supported: json)"),
         BadConfig(name: "syntax error", text: "streams:\n  - path: /a\n   watch: a\n", line: 3, column: 4,
-                  message: ""),
+                  message: "did not find expected '-' indicator while parsing a block collection"),
         BadConfig(name: "two documents", text: "streams: []\n---\nstreams: []\n", line: 2, column: 1,
                   message: "one YAML document"),
         BadConfig(name: "not a mapping", text: "- a\n- b\n", line: 1, column: 1,

@@ -61,6 +61,19 @@ struct FileWatcherTests {
         ) { _, result, _ in recorder.handle(result) }
     }
 
+    /// Starts a watcher on "0", writes "1", and returns once the watcher thread is held inside
+    /// the reading of "1" (until `recorder.release` is signalled).
+    func startHeldInsideAReading() throws -> (Recorder, FileWatcher) {
+        write(file, "0")
+        let recorder = Recorder()
+        let watcher = try makeWatcher(recorder)
+        watcher.start()
+        recorder.holdNext.withLock { $0 = true }
+        write(file, "1")
+        recorder.entered.wait()
+        return (recorder, watcher)
+    }
+
     func eventually(_ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let deadline = ContinuousClock.now.advanced(by: .seconds(10))
         while ContinuousClock.now < deadline {
@@ -73,14 +86,8 @@ struct FileWatcherTests {
     /// Writes that arrive while a reading is in progress are one read afterwards, not one read each.
     @Test func burstsAreCoalesced() async throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        write(file, "0")
-        let recorder = Recorder()
-        let watcher = try makeWatcher(recorder)
-        watcher.start()
+        let (recorder, watcher) = try startHeldInsideAReading()
         defer { watcher.stop() }
-        recorder.holdNext.withLock { $0 = true }
-        write(file, "1")
-        recorder.entered.wait()
         for n in 2...40 { write(file, "\(n)") }
         recorder.release.signal()
         try await eventually { recorder.all.last == "40" }
@@ -94,14 +101,8 @@ struct FileWatcherTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let limit = Int((try? String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 16384
-        write(file, "0")
-        let recorder = Recorder()
-        let watcher = try makeWatcher(recorder)
-        watcher.start()
+        let (recorder, watcher) = try startHeldInsideAReading()
         defer { watcher.stop() }
-        recorder.holdNext.withLock { $0 = true }
-        write(file, "1")
-        recorder.entered.wait()
         // Each new file queues IN_CREATE and IN_CLOSE_WRITE: enough of them fill the queue.
         for n in 0..<(limit / 2 + 100) {
             close(open(directory + "/junk-\(n)", O_WRONLY | O_CREAT, 0o644))

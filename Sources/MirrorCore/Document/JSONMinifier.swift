@@ -83,18 +83,7 @@ public struct JSONMinifier {
             emit()
             skipWhitespace()
             try value(depth: depth)
-            skipWhitespace()
-            switch current {
-            case UInt8(ascii: ","):
-                emit()
-                skipWhitespace()
-            case UInt8(ascii: "}"):
-                return emit()
-            case nil:
-                throw error("unexpected end of the document inside an object")
-            default:
-                throw error("expected ',' or '}' in an object")
-            }
+            guard try continues(closing: UInt8(ascii: "}"), in: "an object") else { return }
         }
     }
 
@@ -105,18 +94,25 @@ public struct JSONMinifier {
         if current == UInt8(ascii: "]") { return emit() }
         while true {
             try value(depth: depth)
+            guard try continues(closing: UInt8(ascii: "]"), in: "an array") else { return }
+        }
+    }
+
+    /// After a member or an element: true when a `,` continues the container, false when `close` ends it.
+    private mutating func continues(closing close: UInt8, in container: String) throws(DocumentError) -> Bool {
+        skipWhitespace()
+        switch current {
+        case UInt8(ascii: ","):
+            emit()
             skipWhitespace()
-            switch current {
-            case UInt8(ascii: ","):
-                emit()
-                skipWhitespace()
-            case UInt8(ascii: "]"):
-                return emit()
-            case nil:
-                throw error("unexpected end of the document inside an array")
-            default:
-                throw error("expected ',' or ']' in an array")
-            }
+            return true
+        case close:
+            emit()
+            return false
+        case nil:
+            throw error("unexpected end of the document inside \(container)")
+        default:
+            throw error("expected ',' or '\(Character(Unicode.Scalar(close)))' in \(container)")
         }
     }
 
