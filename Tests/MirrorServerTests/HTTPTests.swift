@@ -1,5 +1,6 @@
 import Glibc
 import MirrorCore
+import MirrorServer
 import Testing
 
 @Suite("HTTP and SSE framing", .timeLimit(.minutes(1)))
@@ -90,6 +91,46 @@ struct HTTPTests {
         let client = try await fixture.request("GARBAGE\u{1}\r\n\r\n")
         try await client.waitUntilClosed()
         #expect(client.text.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
+    }
+
+    /// A connection that never finishes its request is closed, not kept forever.
+    @Test func incompleteRequestsTimeOut() async throws {
+        let fixture = try await MirrorFixture.start(
+            files: ["app.json": Self.document],
+            limits: ServerLimits(requestTimeout: .milliseconds(200))
+        )
+        defer { Task { await fixture.stop() } }
+        let client = try await fixture.request("GET /config HTTP/1.1\r\nHost: x\r\n")
+        try await client.waitUntilClosed(timeout: .seconds(3))
+        #expect(client.text.isEmpty)
+        // A stream, once its request is complete, is not subject to the timeout.
+        let stream = try await fixture.subscribe()
+        try await stream.waitFor("first") { $0.count == 1 }
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(!stream.isClosed)
+        await stream.close()
+    }
+
+    /// A client that stops reading is closed once its queue passes the bound, instead of growing it.
+    @Test func slowClientsAreDroppedAtTheBound() async throws {
+        let big = "{\"pad\": \"" + String(repeating: "x", count: 256 * 1024) + "\"}"
+        let fixture = try await MirrorFixture.start(
+            files: ["app.json": big],
+            limits: ServerLimits(maximumQueuedBytes: 512 * 1024)
+        )
+        defer { Task { await fixture.stop() } }
+        let stalled = try await RawSocket.connect(port: fixture.port, request: "GET /config HTTP/1.1\r\nHost: x\r\n\r\n", receiveBuffer: 4096)
+        defer { stalled.close() }
+        let healthy = try await fixture.subscribe()
+        try await healthy.waitFor("first", timeout: .seconds(10)) { $0.count == 1 }
+        for n in 0..<40 {
+            try fixture.directory.write("app.json", big.replacingOccurrences(of: "\"pad\"", with: "\"pad\(n)\""))
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try await eventually(timeout: .seconds(10)) { await fixture.hub().subscriberCount() == 1 }
+        let events = try await healthy.waitFor("the last change", timeout: .seconds(10)) { $0.last?.data.hasPrefix("{\"pad39\"") == true }
+        #expect(events.count > 1)
+        await healthy.close()
     }
 
     @Test func healthz() async throws {

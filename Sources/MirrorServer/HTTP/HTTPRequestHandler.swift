@@ -18,6 +18,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         let router: Router
         let head: SSEResponseHead
         let retry: EncodedEvent
+        let limits: ServerLimits
         let logger: Logger
     }
 
@@ -25,11 +26,23 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let encoder: HTTPResponseEncoder
     private let decoder: ByteToMessageHandler<HTTPRequestDecoder>
     private var request: HTTPRequestHead?
+    /// Closes a connection that has not sent a whole request in time, so it cannot hold a descriptor forever.
+    private var requestTimeout: Scheduled<Void>?
 
     init(shared: Shared, encoder: HTTPResponseEncoder, decoder: ByteToMessageHandler<HTTPRequestDecoder>) {
         self.shared = shared
         self.encoder = encoder
         self.decoder = decoder
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        requestTimeout = context.eventLoop.assumeIsolated().scheduleTask(in: shared.limits.requestTimeout) {
+            context.close(promise: nil)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        requestTimeout?.cancel()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -42,6 +55,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .end:
             guard let head = request else { return }
             request = nil
+            requestTimeout?.cancel()
             respond(to: head, context: context)
         }
     }

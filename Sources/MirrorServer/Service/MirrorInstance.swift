@@ -19,6 +19,7 @@ public struct MirrorInstance: Sendable {
     public static func start(
         config: MirrorConfig,
         timing: WatchTiming = WatchTiming(),
+        limits: ServerLimits = ServerLimits(),
         group: any EventLoopGroup,
         logger: Logger
     ) async throws -> MirrorInstance {
@@ -30,6 +31,7 @@ public struct MirrorInstance: Sendable {
                 port: config.listen.port,
                 hubs: engine.hubs,
                 group: group,
+                limits: limits,
                 logger: logger
             )
             let heartbeats = config.heartbeat.map { Heartbeat.schedule(every: TimeAmount($0), hubs: engine.hubs, on: group) } ?? []

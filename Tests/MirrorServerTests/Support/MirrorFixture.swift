@@ -26,6 +26,7 @@ struct MirrorFixture: Sendable {
         streams: [String: String] = ["/config": "app.json"],
         heartbeat: Duration? = nil,
         timing: WatchTiming = testTiming,
+        limits: ServerLimits = ServerLimits(),
         prepare: (TemporaryDirectory) throws -> Void = { _ in }
     ) async throws -> MirrorFixture {
         let directory = try TemporaryDirectory()
@@ -43,7 +44,7 @@ struct MirrorFixture: Sendable {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        let instance = try await MirrorInstance.start(config: config, timing: timing, group: group, logger: logger)
+        let instance = try await MirrorInstance.start(config: config, timing: timing, limits: limits, group: group, logger: logger)
         return MirrorFixture(directory: directory, instance: instance, group: group, port: instance.localAddress!.port!)
     }
 

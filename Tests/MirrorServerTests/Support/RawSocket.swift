@@ -1,0 +1,34 @@
+import Glibc
+
+/// A blocking socket that sends a request and then never reads: a client that does not keep up.
+/// A small receive buffer makes the server's queue for it fill quickly.
+struct RawSocket {
+    let descriptor: Int32
+
+    struct Failure: Error {}
+
+    static func connect(port: Int, request: String, receiveBuffer: Int32) async throws -> RawSocket {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure() }
+        var size = receiveBuffer
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            Glibc.close(fd)
+            throw Failure()
+        }
+        let bytes = Array(request.utf8)
+        _ = Glibc.write(fd, bytes, bytes.count)
+        return RawSocket(descriptor: fd)
+    }
+
+    func close() {
+        Glibc.close(descriptor)
+    }
+}
