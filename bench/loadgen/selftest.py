@@ -98,7 +98,10 @@ class Server:
         s.settimeout(10)
         req = b""
         while b"\r\n\r\n" not in req:
-            req += s.recv(4096)
+            part = s.recv(4096)
+            if not part:
+                return
+            req += part
         chunked = rng.random() < 0.75
         head = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
         head += b"Transfer-Encoding: chunked\r\n\r\n" if chunked else b"Connection: close\r\n\r\n"
