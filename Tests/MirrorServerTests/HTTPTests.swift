@@ -46,6 +46,15 @@ struct HTTPTests {
         await client.close()
     }
 
+    /// `listen: "[::1]:0"` serves on IPv6 loopback.
+    @Test func servesOnIPv6() async throws {
+        let fixture = try await MirrorFixture.start(files: ["app.json": Self.document], host: "::1")
+        defer { Task { await fixture.stop() } }
+        let client = try await fixture.subscribe()
+        try await client.waitFor("first event") { $0.count == 1 }
+        await client.close()
+    }
+
     @Test func queryStringsAreIgnoredForRouting() async throws {
         let fixture = try await MirrorFixture.start(files: ["app.json": Self.document])
         defer { Task { await fixture.stop() } }

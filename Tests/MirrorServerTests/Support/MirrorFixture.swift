@@ -12,6 +12,7 @@ struct MirrorFixture: Sendable {
     let directory: TemporaryDirectory
     let instance: MirrorInstance
     let group: MultiThreadedEventLoopGroup
+    let host: String
     let port: Int
 
     /// A settle time above the default, so a test's pause between two steps of a save cannot
@@ -25,6 +26,7 @@ struct MirrorFixture: Sendable {
         files: [String: String] = [:],
         streams: [String: String] = ["/config": "app.json"],
         heartbeat: Duration? = nil,
+        host: String = "127.0.0.1",
         timing: WatchTiming = testTiming,
         limits: ServerLimits = ServerLimits(),
         prepare: (TemporaryDirectory) throws -> Void = { _ in }
@@ -33,7 +35,7 @@ struct MirrorFixture: Sendable {
         for (name, content) in files { try directory.write(name, content) }
         try prepare(directory)
         let config = MirrorConfig(
-            listen: ListenAddress(host: "127.0.0.1", port: 0),
+            listen: ListenAddress(host: host, port: 0),
             heartbeat: heartbeat,
             streams: streams.sorted(by: { $0.key < $1.key }).map { path, watch in
                 StreamConfig(path: path, watch: watch, watchPath: PathText.normalize(directory.path + "/" + watch), format: .json)
@@ -45,15 +47,15 @@ struct MirrorFixture: Sendable {
         logger.logLevel = .critical
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let instance = try await MirrorInstance.start(config: config, timing: timing, limits: limits, group: group, logger: logger)
-        return MirrorFixture(directory: directory, instance: instance, group: group, port: instance.localAddress!.port!)
+        return MirrorFixture(directory: directory, instance: instance, group: group, host: host, port: instance.localAddress!.port!)
     }
 
     func subscribe(_ path: String = "/config", version: String = "HTTP/1.1") async throws -> TestClient {
-        try await TestClient.subscribe(port: port, group: group, path: path, version: version)
+        try await TestClient.subscribe(host: host, port: port, group: group, path: path, version: version)
     }
 
     func request(_ raw: String) async throws -> TestClient {
-        try await TestClient.connect(port: port, group: group, request: raw)
+        try await TestClient.connect(host: host, port: port, group: group, request: raw)
     }
 
     func hub(_ path: String = "/config") -> StreamHub {

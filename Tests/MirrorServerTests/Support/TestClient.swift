@@ -39,21 +39,28 @@ final class TestClient: Sendable {
         self.inbox = inbox
     }
 
-    static func connect(port: Int, group: any EventLoopGroup, request: String) async throws -> TestClient {
+    static func connect(host: String = "127.0.0.1", port: Int, group: any EventLoopGroup, request: String) async throws -> TestClient {
         let inbox = Inbox()
         let channel = try await ClientBootstrap(group: group)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(inbox) }
             }
-            .connect(host: "127.0.0.1", port: port)
+            .connect(host: host, port: port)
             .get()
         try await channel.writeAndFlush(ByteBuffer(string: request))
         return TestClient(channel: channel, inbox: inbox)
     }
 
     /// `GET path` as an EventSource sends it.
-    static func subscribe(port: Int, group: any EventLoopGroup, path: String, version: String = "HTTP/1.1") async throws -> TestClient {
+    static func subscribe(
+        host: String = "127.0.0.1",
+        port: Int,
+        group: any EventLoopGroup,
+        path: String,
+        version: String = "HTTP/1.1"
+    ) async throws -> TestClient {
         try await connect(
+            host: host,
             port: port,
             group: group,
             request: "GET \(path) \(version)\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
