@@ -26,6 +26,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let encoder: HTTPResponseEncoder
     private let decoder: ByteToMessageHandler<HTTPRequestDecoder>
     private var request: HTTPRequestHead?
+    /// One request per connection: anything sent after it is ignored while the answer goes out.
+    private var answered = false
     /// Closes a connection that has not sent a whole request in time, so it cannot hold a descriptor forever.
     private var requestTimeout: Scheduled<Void>?
 
@@ -53,15 +55,17 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             // A GET has no meaningful body; dropping it keeps nothing buffered.
             break
         case .end:
-            guard let head = request else { return }
+            guard let head = request, !answered else { return }
             request = nil
+            answered = true
             requestTimeout?.cancel()
             respond(to: head, context: context)
         }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is HTTPParserError {
+        if error is HTTPParserError && !answered {
+            answered = true
             shared.logger.debug("malformed request", metadata: ["error": "\(error)"])
             sendPlain(.badRequest, body: "Bad Request\n", version: .http1_1, context: context)
         } else {
@@ -87,7 +91,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         let pipeline = context.pipeline.syncOperations
         pipeline.removeHandler(encoder, promise: nil)
         pipeline.removeHandler(decoder, promise: nil)
-        let head = headOnly ? shared.head.http11Head : chunked ? shared.head.http11 : shared.head.http10
+        let head = !chunked ? shared.head.http10 : headOnly ? shared.head.http11Head : shared.head.http11
         if headOnly {
             context.writeAndFlush(NIOAny(head)).whenComplete { _ in context.close(promise: nil) }
             return
