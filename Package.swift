@@ -9,7 +9,6 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "sse-mirror",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "sse-mirror", targets: ["sse-mirror"]),
         .library(name: "MirrorCore", targets: ["MirrorCore"]),
