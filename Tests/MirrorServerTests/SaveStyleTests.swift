@@ -125,6 +125,20 @@ struct SaveStyleTests {
         #expect(events.map(\.name) == ["changed", "changed"])
     }
 
+    /// The file is replaced by a symlink into another folder (`ln -sf`), and the link's target is
+    /// then edited in place: the new folder must be watched from the moment the link appears.
+    @Test func replacedBySymlinkThenTargetEdited() async throws {
+        let events = try await mirror { directory in
+            try directory.mkdir("elsewhere")
+            try directory.write("elsewhere/real.json", #"{"version": 3}"#)
+            try directory.symlink("app.json.tmp", to: "elsewhere/real.json")
+            try directory.rename("app.json.tmp", "app.json")
+            try await Task.sleep(for: .milliseconds(300))
+            try directory.write("elsewhere/real.json", Self.second)
+        }
+        #expect(events.map(\.data) == [#"{"version":1,"name":"first"}"#, #"{"version":3}"#, Self.secondMinified])
+    }
+
     /// A file missing at start is `removed` first, and mirrored once it appears.
     @Test func missingAtStartAppearsLater() async throws {
         let events = try await mirror(files: [:]) { directory in

@@ -159,6 +159,10 @@ public final class FileWatcher: @unchecked Sendable {
             let targetFolderExists = resolution.watchedTargetDirectory == resolution.targetDirectory
             if event.watch == targetWatch && targetFolderExists && event.name == resolution.targetName {
                 logger.trace("event", metadata: ["watch.path": "\(file.path)", "inotify.mask": "\(event.mask)"])
+                if mask & (IN_MOVED_TO | IN_CREATE) != 0 {
+                    // A new entry under the name may be a symlink now (`ln -sf`): follow it from here on.
+                    rewatch(index)
+                }
                 if mask & (IN_CLOSE_WRITE | IN_MOVED_TO) != 0 {
                     files[index].scheduler.writeEnded(at: now)
                 } else if mask & (IN_DELETE | IN_MOVED_FROM) != 0 {
