@@ -556,27 +556,19 @@ static void write_all(int fd, const char *p, size_t n) {
 
 static double do_write(long seq) {
     size_t n = make_doc(seq);
-    if (opt_rename) {
-        int fd = open(tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd < 0) {
-            perror(tmp_path);
-            exit(1);
-        }
-        write_all(fd, doc, n);
-        close(fd);
-        if (rename(tmp_path, opt_file) < 0) {
-            perror("rename");
-            exit(1);
-        }
-        return now_s();
-    }
-    int fd = open(opt_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    /* rename mode writes a temp file and renames it over the target; in place writes the target. */
+    const char *path = opt_rename ? tmp_path : opt_file;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
-        perror(opt_file);
+        perror(path);
         exit(1);
     }
     write_all(fd, doc, n);
     close(fd);
+    if (opt_rename && rename(tmp_path, opt_file) < 0) {
+        perror("rename");
+        exit(1);
+    }
     return now_s();
 }
 

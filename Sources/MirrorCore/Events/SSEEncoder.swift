@@ -26,18 +26,21 @@ public struct SSEEncoder: Sendable {
         return frame(body, sequence: sequence)
     }
 
+    /// Retry lines and comments are not part of a stream's state, so they carry sequence 0 and are
+    /// sent outside the hub's ordering (on connect, and by ``LoopSubscribers/broadcast(_:)``).
+    ///
     /// `retry:` tells EventSource how long to wait before reconnecting (WHATWG §9.2.5, "retry" field).
-    public func encodeRetry(milliseconds: Int, sequence: UInt64 = 0) -> EncodedEvent {
+    public func encodeRetry(milliseconds: Int) -> EncodedEvent {
         var body = allocator.buffer(capacity: 32)
         body.writeString("retry: \(milliseconds)\n\n")
-        return frame(body, sequence: sequence)
+        return frame(body, sequence: 0)
     }
 
     /// A comment line: ignored by EventSource, but traffic that keeps proxies from closing an idle stream.
-    public func encodeComment(_ text: String, sequence: UInt64 = 0) -> EncodedEvent {
+    public func encodeComment(_ text: String) -> EncodedEvent {
         var body = allocator.buffer(capacity: text.utf8.count + 4)
         body.writeString(text.isEmpty ? ":\n\n" : ": \(text)\n\n")
-        return frame(body, sequence: sequence)
+        return frame(body, sequence: 0)
     }
 
     private func writeData(_ data: [UInt8], into body: inout ByteBuffer) {

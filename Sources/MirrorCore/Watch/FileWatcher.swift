@@ -34,11 +34,6 @@ public final class FileWatcher: @unchecked Sendable {
         var polled = false
     }
 
-    private struct DirectoryWatch {
-        var path: String
-        var users: Set<Int> = []
-    }
-
     private let clock = ContinuousClock()
     private let timing: WatchTiming
     private let readLimit: Int
@@ -46,7 +41,8 @@ public final class FileWatcher: @unchecked Sendable {
     private let handler: Handler
     private let inotify: Inotify
     private var files: [WatchedFile]
-    private var directories: [Int32: DirectoryWatch] = [:]
+    /// Watch descriptor → the files that need it (a folder can serve several files).
+    private var users: [Int32: Set<Int>] = [:]
     private let stopping = Atomic<Bool>(false)
     private var thread: pthread_t?
 
@@ -145,14 +141,14 @@ public final class FileWatcher: @unchecked Sendable {
             }
             return
         }
-        guard let directory = directories[event.watch] else { return }
+        guard let fileIndexes = users[event.watch] else { return }
         if mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF) != 0 {
             // The folder itself is gone or moved: its watch no longer sees the path. Resolve again.
             if mask & IN_IGNORED != 0 { forget(event.watch) }
-            for index in directory.users { recheck(index, at: now) }
+            for index in fileIndexes { recheck(index, at: now) }
             return
         }
-        for index in directory.users {
+        for index in fileIndexes {
             let file = files[index]
             let resolution = file.resolution
             let targetWatch = file.watches[resolution.watchedTargetDirectory]
@@ -228,7 +224,7 @@ public final class FileWatcher: @unchecked Sendable {
         for path in wanted where files[index].watches[path] == nil {
             do {
                 let wd = try inotify.addWatch(directory: path)
-                directories[wd, default: DirectoryWatch(path: path)].users.insert(index)
+                users[wd, default: []].insert(index)
                 files[index].watches[path] = wd
             } catch {
                 polled = true
@@ -242,19 +238,18 @@ public final class FileWatcher: @unchecked Sendable {
     }
 
     private func release(_ wd: Int32, by index: Int) {
-        guard directories[wd] != nil else { return }
-        if files[index].watches.values.contains(wd) { return }
-        directories[wd]!.users.remove(index)
-        if directories[wd]!.users.isEmpty {
-            directories[wd] = nil
+        guard users[wd] != nil, !files[index].watches.values.contains(wd) else { return }
+        users[wd]!.remove(index)
+        if users[wd]!.isEmpty {
+            users[wd] = nil
             inotify.removeWatch(wd)
         }
     }
 
     /// The kernel dropped a watch (its folder was deleted): forget it without removing it again.
     private func forget(_ wd: Int32) {
-        guard let directory = directories.removeValue(forKey: wd) else { return }
-        for index in directory.users {
+        guard let fileIndexes = users.removeValue(forKey: wd) else { return }
+        for index in fileIndexes {
             files[index].watches = files[index].watches.filter { $0.value != wd }
         }
     }
