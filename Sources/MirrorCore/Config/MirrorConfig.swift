@@ -5,6 +5,9 @@ public struct MirrorConfig: Sendable, Equatable {
     /// How often an idle stream gets an SSE comment line, so proxies do not close it; nil turns heartbeats off.
     public var heartbeat: Duration?
     public var streams: [StreamConfig]
+    /// Host names accepted in a request's `Host` besides the loopback names and the listen address
+    /// (`hosts:`, for a proxy's public name); anything else is refused as a possible DNS rebinding.
+    public var hosts: [String]
     /// The path of the config file itself, as given.
     public var file: String
     /// The folder relative `watch` paths are read against: the config file's folder.
@@ -17,12 +20,14 @@ public struct MirrorConfig: Sendable, Equatable {
         listen: ListenAddress = Self.defaultListen,
         heartbeat: Duration? = Self.defaultHeartbeat,
         streams: [StreamConfig],
+        hosts: [String] = [],
         file: String,
         baseDirectory: String
     ) {
         self.listen = listen
         self.heartbeat = heartbeat
         self.streams = streams
+        self.hosts = hosts
         self.file = file
         self.baseDirectory = baseDirectory
     }
@@ -36,11 +41,14 @@ public struct StreamConfig: Sendable, Equatable {
     /// `watch` made absolute against the config file's folder, lexically (symlinks are followed by the watcher).
     public var watchPath: String
     public var format: DocumentFormat
+    /// Whether a symlink on the way to the watched file is followed (`symlinks:`, per stream or global).
+    public var symlinks: SymlinkPolicy
 
-    public init(path: String, watch: String, watchPath: String, format: DocumentFormat) {
+    public init(path: String, watch: String, watchPath: String, format: DocumentFormat, symlinks: SymlinkPolicy = .sameOwner) {
         self.path = path
         self.watch = watch
         self.watchPath = watchPath
         self.format = format
+        self.symlinks = symlinks
     }
 }
