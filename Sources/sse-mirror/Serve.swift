@@ -31,7 +31,7 @@ struct Serve: AsyncParsableCommand {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
-            return handler
+            return EscapingLogHandler(handler)
         }
         let logger = Logger(label: "sse-mirror")
         var loaded = try ConfigFile.load(config)
@@ -50,7 +50,7 @@ struct Serve: AsyncParsableCommand {
         } catch {
             // A config can be valid and still not servable here: the port is taken, the address is not local.
             var stderr = StandardError()
-            print("sse-mirror: error: cannot serve on \(loaded.listen): \(error)", to: &stderr)
+            print("sse-mirror: error: cannot serve on \(loaded.listen): \(ServeFailure.describe(error))", to: &stderr)
             throw ExitCodes.badInput
         }
     }

@@ -67,7 +67,7 @@ struct HTTPTests {
         let fixture = try await MirrorFixture.start(files: ["app.json": Self.document])
         defer { Task { await fixture.stop() } }
         for path in ["/nope", "/config/", "/Config", "/"] {
-            let client = try await fixture.request("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n")
+            let client = try await fixture.request("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             try await client.waitUntilClosed()
             #expect(client.text.hasPrefix("HTTP/1.1 404 Not Found\r\n"), "\(path)")
         }
@@ -77,7 +77,7 @@ struct HTTPTests {
     func otherMethodsAre405WithAllow(method: String) async throws {
         let fixture = try await MirrorFixture.start(files: ["app.json": Self.document])
         defer { Task { await fixture.stop() } }
-        let client = try await fixture.request("\(method) /config HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+        let client = try await fixture.request("\(method) /config HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n")
         try await client.waitUntilClosed()
         #expect(client.text.hasPrefix("HTTP/1.1 405 Method Not Allowed\r\n"))
         #expect(client.head?.contains("Allow: GET, HEAD") == true)
@@ -87,7 +87,7 @@ struct HTTPTests {
     @Test func headHasTheHeadersAndNoBody() async throws {
         let fixture = try await MirrorFixture.start(files: ["app.json": Self.document])
         defer { Task { await fixture.stop() } }
-        let client = try await fixture.request("HEAD /config HTTP/1.1\r\nHost: x\r\n\r\n")
+        let client = try await fixture.request("HEAD /config HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         try await client.waitUntilClosed()
         #expect(client.text.hasPrefix("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n"))
         #expect(client.text.hasSuffix("\r\n\r\n"))
@@ -110,7 +110,7 @@ struct HTTPTests {
             limits: ServerLimits(requestTimeout: .seconds(1))
         )
         defer { Task { await fixture.stop() } }
-        let client = try await fixture.request("GET /config HTTP/1.1\r\nHost: x\r\n")
+        let client = try await fixture.request("GET /config HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         try await client.waitUntilClosed(timeout: .seconds(5))
         #expect(client.text.isEmpty)
         // A stream, once its request is complete, is not subject to the timeout.
@@ -129,7 +129,7 @@ struct HTTPTests {
             limits: ServerLimits(maximumQueuedBytes: 512 * 1024)
         )
         defer { Task { await fixture.stop() } }
-        let stalled = try await RawSocket.connect(port: fixture.port, request: "GET /config HTTP/1.1\r\nHost: x\r\n\r\n", receiveBuffer: 4096)
+        let stalled = try await RawSocket.connect(port: fixture.port, request: "GET /config HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", receiveBuffer: 4096)
         defer { stalled.close() }
         let healthy = try await fixture.subscribe()
         try await healthy.waitFor("first", timeout: .seconds(10)) { $0.count == 1 }
@@ -146,7 +146,7 @@ struct HTTPTests {
     @Test func healthz() async throws {
         let fixture = try await MirrorFixture.start(files: ["app.json": Self.document])
         defer { Task { await fixture.stop() } }
-        let client = try await fixture.request("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        let client = try await fixture.request("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         try await client.waitUntilClosed()
         #expect(client.text.hasPrefix("HTTP/1.1 200 OK\r\n"))
         #expect(client.text.hasSuffix("\r\n\r\nok\n"))

@@ -27,7 +27,7 @@ public struct SSEEncoder: Sendable {
     }
 
     /// Retry lines and comments are not part of a stream's state, so they carry sequence 0 and are
-    /// sent outside the hub's ordering (on connect, and by ``LoopSubscribers/broadcast(_:)``).
+    /// sent outside the hub's ordering (on connect, and by ``LoopSubscribers/heartbeat(_:)``).
     ///
     /// `retry:` tells EventSource how long to wait before reconnecting (WHATWG §9.2.5, "retry" field).
     public func encodeRetry(milliseconds: Int) -> EncodedEvent {

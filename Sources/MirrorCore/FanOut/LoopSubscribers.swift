@@ -42,11 +42,19 @@ public final class LoopSubscribers: @unchecked Sendable {
         }
     }
 
-    /// Delivers an event that is not part of the stream's state (a heartbeat) to every subscriber.
-    public func broadcast(_ event: EncodedEvent) {
+    /// Delivers a heartbeat comment, which is not part of the stream's state, to every subscriber.
+    public func heartbeat(_ comment: EncodedEvent) {
         eventLoop.assertInEventLoop()
         for entry in entries.values {
-            entry.sink.receive(event)
+            entry.sink.receiveHeartbeat(comment)
+        }
+    }
+
+    /// Ends every subscriber's stream; each leaves as its connection closes.
+    func finishAll() {
+        eventLoop.assertInEventLoop()
+        for entry in Array(entries.values) {
+            entry.sink.finish()
         }
     }
 }

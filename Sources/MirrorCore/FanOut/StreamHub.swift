@@ -69,6 +69,14 @@ public final class StreamHub: Sendable {
         subscribers(on: eventLoop)?.remove(sink)
     }
 
+    /// Ends every subscriber's stream cleanly, each on its own loop; returns when all have been told.
+    public func finishAll() async {
+        let groups = state.withLock { Array($0.loops.values) }
+        for group in groups {
+            try? await group.eventLoop.submit { group.finishAll() }.get()
+        }
+    }
+
     /// The subscribers on a loop, for per-loop work such as heartbeats.
     public func subscribers(on eventLoop: any EventLoop) -> LoopSubscribers? {
         state.withLock { $0.loops[ObjectIdentifier(eventLoop)] }

@@ -3,33 +3,44 @@ import MirrorCore
 import NIOCore
 import NIOHTTP1
 
-/// The HTTP phase of a connection: reads one request, answers it, and for a stream hands the
+/// The HTTP phase of a connection: reads one request head, answers it, and for a stream hands the
 /// connection over to an ``SSEConnectionHandler``.
 ///
-/// Plain responses (404, 405, health) close the connection after they are sent: they are rare,
-/// and one request per connection keeps this handler free of pipelining state. An event stream
-/// takes the HTTP encoder and decoder out of the pipeline once its head is written, so each event
-/// afterwards is one write of bytes shared by every subscriber, not three writes per client.
+/// The answer is decided on the head alone: none of our routes takes a body, so a `POST` with
+/// `Expect: 100-continue` gets its 405 at once instead of waiting for a body it was never asked
+/// for. Plain responses (400, 403, 404, 405, health) close the connection after they are sent:
+/// they are rare, and one request per connection keeps this handler free of pipelining state.
+/// Before closing, the connection lingers (RFC 9112 §9.6): the output is shut, and what the
+/// client still sends is read and dropped for a moment, so a request body in flight does not turn
+/// the close into a reset that destroys the answer. An event stream takes the HTTP encoder and
+/// decoder out of the pipeline once its head is written, so each event afterwards is one write of
+/// bytes shared by every subscriber.
 final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     struct Shared: Sendable {
         let router: Router
+        let hosts: HostPolicy
         let head: SSEResponseHead
         let retry: EncodedEvent
         let limits: ServerLimits
         let logger: Logger
     }
 
+    private enum Phase {
+        /// No request head yet: the request timeout runs.
+        case awaitingHead
+        /// A plain answer went out; input is drained until the client closes or the linger time ends.
+        case lingering
+    }
+
     private let shared: Shared
     private let encoder: HTTPResponseEncoder
     private let decoder: ByteToMessageHandler<HTTPRequestDecoder>
-    private var request: HTTPRequestHead?
-    /// One request per connection: anything sent after it is ignored while the answer goes out.
-    private var answered = false
-    /// Closes a connection that has not sent a whole request in time, so it cannot hold a descriptor forever.
-    private var requestTimeout: Scheduled<Void>?
+    private var phase = Phase.awaitingHead
+    /// Closes a connection that has not sent a whole request head in time, or lingers too long.
+    private var timer: Scheduled<Void>?
 
     init(shared: Shared, encoder: HTTPResponseEncoder, decoder: ByteToMessageHandler<HTTPRequestDecoder>) {
         self.shared = shared
@@ -38,34 +49,34 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        requestTimeout = context.eventLoop.assumeIsolated().scheduleTask(in: shared.limits.requestTimeout) {
+        timer = context.eventLoop.assumeIsolated().scheduleTask(in: shared.limits.requestTimeout) {
             context.close(promise: nil)
         }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        requestTimeout?.cancel()
+        timer?.cancel()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            request = head
-        case .body:
-            // A GET has no meaningful body; dropping it keeps nothing buffered.
-            break
-        case .end:
-            guard let head = request, !answered else { return }
-            request = nil
-            answered = true
-            requestTimeout?.cancel()
-            respond(to: head, context: context)
+        // Bodies, and anything sent after the one request, are read and dropped.
+        guard case .head(let head) = unwrapInboundIn(data), phase == .awaitingHead else { return }
+        timer?.cancel()
+        respond(to: head, context: context)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event {
+            // Before a request, the client gave up; while lingering, it has read its answer.
+            context.close(promise: nil)
+            return
         }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is HTTPParserError && !answered {
-            answered = true
+        guard phase == .awaitingHead else { return }
+        if error is HTTPParserError {
             shared.logger.debug("malformed request", metadata: ["error": "\(error)"])
             sendPlain(.badRequest, body: "Bad Request\n", version: .http1_1, context: context)
         } else {
@@ -74,7 +85,22 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
-        switch shared.router.route(method: head.method, uri: head.uri) {
+        guard let target = RequestTarget(parsing: head.uri) else {
+            return sendPlain(.badRequest, body: "Bad Request: the request target is not a path or an http URL\n", version: head.version, context: context)
+        }
+        let http11 = head.version.major > 1 || (head.version.major == 1 && head.version.minor >= 1)
+        switch shared.hosts.decide(hostFields: head.headers["Host"], target: target, http11: http11, localAddress: context.channel.localAddress) {
+        case .allowed:
+            break
+        case .badRequest(let reason):
+            return sendPlain(.badRequest, body: "Bad Request: \(reason)\n", version: head.version, context: context)
+        case .forbidden(let host):
+            shared.logger.info("refused a request for an unknown host", metadata: ["http.host": "\(host)"])
+            let body = "Forbidden: this server does not answer to the host '\(host)'. "
+                + "If it is a name this server is really reached by (a proxy's public name), add it to 'hosts:' in mirror.yaml.\n"
+            return sendPlain(.forbidden, body: body, version: head.version, context: context)
+        }
+        switch shared.router.route(method: head.method, path: target.path) {
         case .stream(let hub, let headOnly):
             startStream(hub: hub, version: head.version, headOnly: headOnly, context: context)
         case .health(let headOnly):
@@ -93,14 +119,15 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         pipeline.removeHandler(decoder, promise: nil)
         let head = !chunked ? shared.head.http10 : headOnly ? shared.head.http11Head : shared.head.http11
         if headOnly {
-            context.writeAndFlush(NIOAny(head)).whenComplete { _ in context.close(promise: nil) }
+            context.writeAndFlush(NIOAny(head)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
             return
         }
         context.write(NIOAny(head), promise: nil)
         context.write(NIOAny(chunked ? shared.retry.chunked : shared.retry.payload), promise: nil)
         context.flush()
         do {
-            try pipeline.addHandler(SSEConnectionHandler(hub: hub, chunked: chunked, logger: shared.logger))
+            let handler = SSEConnectionHandler(hub: hub, chunked: chunked, maximumQueuedBytes: shared.limits.maximumQueuedBytes, logger: shared.logger)
+            try pipeline.addHandler(handler)
             pipeline.removeHandler(context: context, promise: nil)
         } catch {
             context.close(promise: nil)
@@ -115,6 +142,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         extra: [(String, String)] = [],
         context: ChannelHandlerContext
     ) {
+        phase = .lingering
         var headers = HTTPHeaders([
             ("Content-Type", "text/plain; charset=utf-8"),
             ("Content-Length", String(body.utf8.count)),
@@ -125,7 +153,11 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         if !headOnly {
             context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
         }
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+            context.close(mode: .output, promise: nil)
+        }
+        timer?.cancel()
+        timer = context.eventLoop.assumeIsolated().scheduleTask(in: shared.limits.lingerTimeout) {
             context.close(promise: nil)
         }
     }

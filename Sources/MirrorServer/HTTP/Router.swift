@@ -17,9 +17,9 @@ public struct Router: Sendable {
         self.hubs = Dictionary(uniqueKeysWithValues: hubs.map { ($0.path, $0) })
     }
 
-    /// Routes by the path of the request target (RFC 9112 §3.2): the query is not part of the match.
-    public func route(method: HTTPMethod, uri: String) -> Route {
-        let path = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? uri
+    /// Routes by the path of the request target (RFC 9112 §3.2, see ``RequestTarget``): the query
+    /// is not part of the match.
+    public func route(method: HTTPMethod, path: String) -> Route {
         let headOnly = method == .HEAD
         if let hub = hubs[path] {
             return method == .GET || headOnly ? .stream(hub, headOnly: headOnly) : .methodNotAllowed(allow: "GET, HEAD")

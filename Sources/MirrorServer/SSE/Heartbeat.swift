@@ -12,7 +12,7 @@ struct Heartbeat {
         return group.makeIterator().map { loop in
             loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
                 for hub in hubs {
-                    hub.subscribers(on: loop)?.broadcast(comment)
+                    hub.subscribers(on: loop)?.heartbeat(comment)
                 }
             }
         }

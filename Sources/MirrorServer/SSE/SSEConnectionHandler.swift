@@ -6,21 +6,37 @@ import NIOCore
 /// handlers gone, writing each event's shared bytes straight to the socket.
 ///
 /// It is the hub's ``EventSink``: the hub calls it on this channel's loop, once per event.
-/// A client that does not keep up (the channel's outbound buffer above its high-water mark when
-/// the next event comes) is closed rather than buffered without end; it reconnects, and its
-/// EventSource picks up the current state.
+///
+/// Slow clients: when a state event comes and more than `maximumQueuedBytes` are still queued for
+/// this client, it is closed rather than buffered without end; it reconnects, and its EventSource
+/// picks up the current state. The bound counts what is queued beyond the event being written, so
+/// one event larger than the bound still goes to a client whose queue was empty (a big document
+/// must reach everyone), and heartbeats are skipped while anything is queued, never a reason to
+/// close.
+///
+/// End of input is not the end of the stream: a client may half-close after its request
+/// (RFC 9112 §9.6) and still read. TCP cannot tell that from a peer that closed completely until
+/// something is sent, so end of input sends an empty comment at once: a closed peer answers it with
+/// a reset, which closes the channel now instead of at the next heartbeat or event.
 final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
+    /// The last chunk of a chunked body (RFC 9112 §7.1): a clean end of the stream for the client.
+    private static let lastChunk = ByteBuffer(string: "0\r\n\r\n")
+    /// An empty comment, which EventSource ignores (WHATWG HTML §9.2.6).
+    private static let probe = SSEEncoder().encodeComment("")
+
     private let hub: StreamHub
     private let chunked: Bool
+    private let maximumQueuedBytes: Int
     private let logger: Logger
     private var context: ChannelHandlerContext?
 
-    init(hub: StreamHub, chunked: Bool, logger: Logger) {
+    init(hub: StreamHub, chunked: Bool, maximumQueuedBytes: Int, logger: Logger) {
         self.hub = hub
         self.chunked = chunked
+        self.maximumQueuedBytes = maximumQueuedBytes
         self.logger = logger
     }
 
@@ -43,6 +59,15 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
     /// Whatever the client sends now is not HTTP we answer; it is read and dropped so it cannot pile up.
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // A half-close leaves the stream open; see the type's comment.
+        if case ChannelEvent.inputClosed = event {
+            context.writeAndFlush(wrapOutboundOut(chunked ? Self.probe.chunked : Self.probe.payload), promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         logger.debug("closing event stream after an error", metadata: ["error": "\(error)"])
         context.close(promise: nil)
@@ -50,13 +75,33 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
 
     func receive(_ event: EncodedEvent) {
         guard let context else { return }
-        guard context.channel.isWritable else {
-            logger.info("closing a client that does not keep up with its stream")
+        guard queuedBytes(context) <= maximumQueuedBytes else {
+            logger.info("closing a client that does not keep up with its stream", metadata: ["stream.path": "\(hub.path)"])
             leave(context)
             context.close(promise: nil)
             return
         }
         context.writeAndFlush(wrapOutboundOut(chunked ? event.chunked : event.payload), promise: nil)
+    }
+
+    func receiveHeartbeat(_ comment: EncodedEvent) {
+        guard let context, queuedBytes(context) == 0 else { return }
+        context.writeAndFlush(wrapOutboundOut(chunked ? comment.chunked : comment.payload), promise: nil)
+    }
+
+    func finish() {
+        guard let context else { return }
+        leave(context)
+        if chunked {
+            context.writeAndFlush(wrapOutboundOut(Self.lastChunk)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
+    /// Bytes written to the channel and not yet taken by the kernel.
+    private func queuedBytes(_ context: ChannelHandlerContext) -> Int {
+        (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? (context.channel.isWritable ? 0 : Int.max)
     }
 
     private func leave(_ context: ChannelHandlerContext) {

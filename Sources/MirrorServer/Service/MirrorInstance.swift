@@ -16,6 +16,9 @@ public struct MirrorInstance: Sendable {
     public var localAddress: SocketAddress? { channel.localAddress }
 
     /// Reads every watched file, then binds: a client never connects before the first state exists.
+    ///
+    /// The first reads and the watcher thread's start block, so they run on NIO's thread pool,
+    /// not on the Swift concurrency pool that every other task shares.
     public static func start(
         config: MirrorConfig,
         timing: WatchTiming = WatchTiming(),
@@ -24,29 +27,63 @@ public struct MirrorInstance: Sendable {
         logger: Logger
     ) async throws -> MirrorInstance {
         let engine = try MirrorEngine(config: config, timing: timing, logger: logger)
-        engine.start()
+        try await NIOThreadPool.singleton.runIfActive { engine.start() }
         do {
-            let channel = try await MirrorServer.bind(
+            let channel = try await MirrorListener.bind(
                 host: config.listen.host,
                 port: config.listen.port,
                 hubs: engine.hubs,
+                hosts: HostPolicy(listenHost: config.listen.host, extra: config.hosts),
                 group: group,
                 limits: limits,
                 logger: logger
             )
+            if let address = channel.localAddress, !address.isLoopback {
+                logger.warning(
+                    "listening on \(address), which is not a loopback address: anyone who can reach it can read every stream",
+                    metadata: ["listen": "\(config.listen)"]
+                )
+            }
             let heartbeats = config.heartbeat.map { Heartbeat.schedule(every: TimeAmount($0), hubs: engine.hubs, on: group) } ?? []
             return MirrorInstance(engine: engine, channel: channel, heartbeats: heartbeats)
         } catch {
-            engine.stop()
+            await Self.stop(engine)
             throw error
         }
     }
 
-    /// Stops accepting, stops the heartbeats and the watcher. Open streams close with their event loop group.
+    /// Stops accepting and heartbeats, ends every open stream cleanly (the last chunk of a chunked
+    /// body, then close), and stops the watcher.
     public func stop() async {
         heartbeats.forEach { $0.cancel() }
         try? await channel.close()
-        engine.stop()
+        for hub in engine.hubs { await hub.finishAll() }
+        await Self.stop(engine)
+    }
+
+    /// Joining the watcher thread blocks, so it happens on NIO's thread pool.
+    private static func stop(_ engine: MirrorEngine) async {
+        do {
+            try await NIOThreadPool.singleton.runIfActive { engine.stop() }
+        } catch {
+            engine.stop()
+        }
+    }
+}
+
+extension SocketAddress {
+    /// 127.0.0.0/8 or ::1 (and ::ffff:127.0.0.0/104): reachable from this machine only.
+    var isLoopback: Bool {
+        switch self {
+        case .v4(let address):
+            return UInt32(bigEndian: address.address.sin_addr.s_addr) >> 24 == 127
+        case .v6(let address):
+            let bytes = withUnsafeBytes(of: address.address.sin6_addr) { Array($0) }
+            let mapped = bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xFF && bytes[11] == 0xFF
+            return (bytes[0..<15].allSatisfy { $0 == 0 } && bytes[15] == 1) || (mapped && bytes[12] == 127)
+        case .unixDomainSocket:
+            return true
+        }
     }
 }
 

@@ -3,9 +3,13 @@ public import MirrorCore
 public import NIOCore
 import NIOPosix
 public import ServiceLifecycle
+import UnixSignals
 
 /// sse-mirror as a swift-service-lifecycle `Service`: starts a ``MirrorInstance``, serves until
-/// graceful shutdown (SIGTERM/SIGINT through the `ServiceGroup`), then closes every connection.
+/// graceful shutdown (SIGTERM/SIGINT through the `ServiceGroup`), then ends every stream cleanly.
+///
+/// SIGHUP, SIGUSR1 and SIGUSR2 would end the process at once by default (signal(7)), which
+/// `kill -HUP`, the usual "reload" gesture, must not do: they are logged and the server runs on.
 public final class MirrorService: Service {
     private let config: MirrorConfig
     private let timing: WatchTiming
@@ -26,6 +30,8 @@ public final class MirrorService: Service {
     }
 
     public func run() async throws {
+        // Trapped before anything else, so no signal in between can kill the process.
+        let signals = await UnixSignalsSequence(trapping: .sighup, .sigusr1, .sigusr2)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let instance: MirrorInstance
         do {
@@ -39,7 +45,19 @@ public final class MirrorService: Service {
             metadata: ["streams": "\(config.streams.map { "\($0.path) ← \($0.watch)" }.joined(separator: ", "))"]
         )
         if let local = instance.localAddress { onListening?(local) }
-        try? await gracefulShutdown()
+        await withTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { [logger] in
+                for await signal in signals {
+                    if signal == .sighup {
+                        logger.notice("SIGHUP received; reloading the config is not supported yet, so the running config stays")
+                    } else {
+                        logger.notice("\(signal) received and ignored")
+                    }
+                }
+            }
+            try? await gracefulShutdown()
+            tasks.cancelAll()
+        }
         logger.info("shutting down")
         await instance.stop()
         try await group.shutdownGracefully()

@@ -4,42 +4,44 @@ public import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// The bounds every connection lives within.
-public struct ServerLimits: Sendable {
-    /// How long a connection may take to send its whole request.
-    public var requestTimeout: TimeAmount
-    /// Above this many bytes queued for one client, the next event closes it instead (every buffer is bounded).
-    public var maximumQueuedBytes: Int
-
-    public init(requestTimeout: TimeAmount = .seconds(10), maximumQueuedBytes: Int = 4 << 20) {
-        self.requestTimeout = requestTimeout
-        self.maximumQueuedBytes = maximumQueuedBytes
-    }
-}
-
 /// The listening socket and the pipeline every connection starts with.
-public enum MirrorServer {
+public enum MirrorListener {
     static let retryMilliseconds = 2000
 
     public static func bind(
         host: String,
         port: Int,
         hubs: [StreamHub],
+        hosts: HostPolicy,
         group: any EventLoopGroup,
         limits: ServerLimits = ServerLimits(),
         logger: Logger
     ) async throws -> any Channel {
         let shared = HTTPRequestHandler.Shared(
             router: Router(hubs: hubs),
+            hosts: hosts,
             head: SSEResponseHead(),
             retry: SSEEncoder().encodeRetry(milliseconds: retryMilliseconds),
             limits: limits,
             logger: logger
         )
-        return try await ServerBootstrap(group: group)
+        let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    // Out of descriptors, accept fails at once on every wakeup: pause instead of spinning.
+                    let backoff = limits.acceptBackoff
+                    try channel.pipeline.syncOperations.addHandler(
+                        AcceptBackoffHandler(shouldForwardIOErrorCaught: true) { _ in backoff }
+                    )
+                }
+            }
+            // TCP_NODELAY lives at IPPROTO_TCP; at SOL_SOCKET option 1 is SO_DEBUG, which needs
+            // CAP_NET_ADMIN, and its failure made NIO close every accepted connection.
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            // A client that half-closes after its request still wants its stream (RFC 9112 §9.6).
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelOption(
                 .writeBufferWaterMark,
                 value: .init(low: limits.maximumQueuedBytes / 4, high: limits.maximumQueuedBytes)
@@ -49,6 +51,7 @@ public enum MirrorServer {
                     let encoder = HTTPResponseEncoder()
                     let decoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes))
                     let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(RequestLineGuard(logger: logger))
                     try sync.addHandler(encoder)
                     try sync.addHandler(decoder)
                     try sync.addHandler(HTTPRequestHandler(shared: shared, encoder: encoder, decoder: decoder))
@@ -56,5 +59,11 @@ public enum MirrorServer {
             }
             .bind(host: host, port: port)
             .get()
+        // After NIO's accept handler, so it sees what that handler reports: failed accepts and
+        // connections that could not be set up, which NIO otherwise drops without a word.
+        try await channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.addHandler(AcceptErrorLogger(backoff: limits.acceptBackoff, logger: logger))
+        }.get()
+        return channel
     }
 }
