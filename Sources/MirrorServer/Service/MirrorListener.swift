@@ -28,15 +28,6 @@ public enum MirrorListener {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    // Out of descriptors, accept fails at once on every wakeup: pause instead of spinning.
-                    let backoff = limits.acceptBackoff
-                    try channel.pipeline.syncOperations.addHandler(
-                        AcceptBackoffHandler(shouldForwardIOErrorCaught: true) { _ in backoff }
-                    )
-                }
-            }
             // TCP_NODELAY lives at IPPROTO_TCP; at SOL_SOCKET option 1 is SO_DEBUG, which needs
             // CAP_NET_ADMIN, and its failure made NIO close every accepted connection.
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
@@ -62,7 +53,7 @@ public enum MirrorListener {
         // After NIO's accept handler, so it sees what that handler reports: failed accepts and
         // connections that could not be set up, which NIO otherwise drops without a word.
         try await channel.eventLoop.submit {
-            try channel.pipeline.syncOperations.addHandler(AcceptErrorLogger(backoff: limits.acceptBackoff, logger: logger))
+            try channel.pipeline.syncOperations.addHandler(AcceptPauseHandler(backoff: limits.acceptBackoff, logger: logger))
         }.get()
         return channel
     }

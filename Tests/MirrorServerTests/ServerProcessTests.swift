@@ -1,0 +1,155 @@
+import Foundation
+import Glibc
+import MirrorServer
+import Testing
+
+/// The real executable, run as users run it: an ordinary user without capabilities (when the tests
+/// run as root they drop to `nobody`), signals from outside, a small open-file limit.
+@Suite("the binary as users run it", .timeLimit(.minutes(1)))
+struct ServerProcessTests {
+    static let document = #"{"greeting": "hello"}"#
+
+    func start(
+        _ extraConfig: String = "",
+        watch: String = "app.json",
+        unprivileged: Bool = true,
+        openFileLimit: Int? = nil
+    ) async throws -> (TemporaryDirectory, ServerProcess) {
+        let directory = try TemporaryDirectory()
+        try directory.write("app.json", Self.document)
+        let config = "listen: 127.0.0.1:0\nheartbeat: 0\n\(extraConfig)streams:\n  - path: /config\n    watch: \(watch)\n"
+        try directory.write("mirror.yaml", config)
+        do {
+            let server = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory, unprivileged: unprivileged, openFileLimit: openFileLimit)
+            return (directory, server)
+        } catch {
+            directory.remove()
+            throw error
+        }
+    }
+
+    /// Serving and streaming with no privilege at all: a socket option that needs CAP_NET_ADMIN
+    /// once made NIO reset every connection for everyone but root.
+    @Test func servesAndStreamsAsAnUnprivilegedUser() async throws {
+        let (directory, server) = try await start()
+        defer { directory.remove() }
+        if getuid() == 0 {
+            #expect(server.status("Uid")?.hasPrefix("\(ServerProcess.unprivilegedUser)\t") == true)
+            #expect(server.status("CapEff") == "0000000000000000")
+        }
+        let client = try await TestClient.subscribe(port: server.port, group: MultiThreadedEventLoopGroupHolder.shared, path: "/config")
+        try await client.waitFor("the document") { $0.count == 1 }
+        try directory.write("app.json", #"{"greeting": "bye"}"#)
+        let events = try await client.waitFor("the change") { $0.count == 2 }
+        #expect(events.map(\.name) == ["changed", "changed"])
+        #expect(events[1].data == #"{"greeting":"bye"}"#)
+        #expect(await server.stop() == 0)
+        #expect(!server.log.contains("could not be set up"))
+    }
+
+    /// SIGHUP and SIGUSR1/2 would end the process by default: they are logged, and it serves on.
+    @Test func hangupAndUserSignalsAreLoggedAndIgnored() async throws {
+        let (directory, server) = try await start()
+        defer { directory.remove() }
+        for number in [SIGHUP, SIGUSR1, SIGUSR2] { server.signal(number) }
+        try await server.waitForLog("SIGHUP received")
+        try await server.waitForLog("SIGUSR1 received and ignored")
+        try await server.waitForLog("SIGUSR2 received and ignored")
+        #expect(server.isRunning)
+        let client = try await TestClient.subscribe(port: server.port, group: MultiThreadedEventLoopGroupHolder.shared, path: "/config")
+        try await client.waitFor("the document") { $0.count == 1 }
+        #expect(await server.stop() == 0)
+    }
+
+    /// SIGTERM ends every chunked stream with its last chunk, so a client sees a clean end
+    /// (`curl -N` exits 0, not 18 for a transfer closed with data outstanding).
+    @Test func gracefulShutdownEndsStreamsCleanly() async throws {
+        let (directory, server) = try await start()
+        defer { directory.remove() }
+        let client = try await TestClient.subscribe(port: server.port, group: MultiThreadedEventLoopGroupHolder.shared, path: "/config")
+        try await client.waitFor("the document") { $0.count == 1 }
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        curl.arguments = ["-sN", "http://127.0.0.1:\(server.port)/config"]
+        let output = Pipe()
+        curl.standardOutput = output
+        let received = SharedText()
+        output.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil }
+            received.append(data)
+        }
+        let curlRuns = FileManager.default.isExecutableFile(atPath: "/usr/bin/curl")
+        if curlRuns {
+            try curl.run()
+            try await eventually { received.value.contains("event: changed") }
+        }
+        #expect(await server.stop() == 0)
+        try await client.waitUntilClosed()
+        #expect(client.text.hasSuffix("\r\n0\r\n\r\n"))
+        if curlRuns {
+            curl.waitUntilExit()
+            #expect(curl.terminationStatus == 0)
+        }
+    }
+
+    /// Out of descriptors, accept fails at once on every wakeup: the server must neither spin nor
+    /// stay deaf, and the clients it has keep their streams.
+    @Test func outOfDescriptorsBacksOffLogsOnceAndRecovers() async throws {
+        let (directory, server) = try await start(openFileLimit: 64)
+        defer { directory.remove() }
+        let group = MultiThreadedEventLoopGroupHolder.shared
+        var clients: [TestClient] = []
+        for _ in 0..<60 {
+            clients.append(try await TestClient.subscribe(port: server.port, group: group, path: "/config"))
+        }
+        try await server.waitForLog("cannot accept connections")
+        let served = clients.filter { !$0.events.isEmpty }
+        #expect(served.count > 20 && served.count < 60)
+        let before = server.cpuSeconds()
+        try await Task.sleep(for: .seconds(2))
+        let spent = server.cpuSeconds() - before
+        #expect(spent < 0.5, "CPU seconds spent in 2 s while out of descriptors: \(spent)")
+        #expect(server.log.components(separatedBy: "cannot accept connections").count == 2, "\(server.log)")
+        // The connected clients keep their streams.
+        #expect(served.allSatisfy { !$0.isClosed })
+        // Once some leave, the waiting ones and a new one are served within the back-off.
+        for client in served.prefix(served.count - 5) { await client.close() }
+        let late = try await TestClient.subscribe(port: server.port, group: group, path: "/config")
+        try await late.waitFor("the document, late", timeout: .seconds(10)) { $0.first?.name == "changed" }
+        try await server.waitForLog("accepting connections again")
+        try directory.write("app.json", #"{"greeting": "still here"}"#)
+        for client in served.suffix(5) + [late] {
+            try await client.waitFor("the change") { $0.last?.data == #"{"greeting":"still here"}"# }
+        }
+        for client in clients { await client.close() }
+        await late.close()
+        #expect(await server.stop() == 0)
+    }
+
+    /// A non-loopback listen address is allowed, but said out loud.
+    @Test func listeningBeyondLoopbackWarns() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("app.json", Self.document)
+        try directory.write("mirror.yaml", "listen: 0.0.0.0:0\nheartbeat: 0\nstreams:\n  - path: /config\n    watch: app.json\n")
+        let server = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory)
+        try await server.waitForLog("which is not a loopback address")
+        #expect(await server.stop() == 0)
+    }
+
+    /// Text from the config or from clients cannot split a log entry into forged lines.
+    @Test func aNewlineInAWatchPathStaysInItsLogLine() async throws {
+        let (directory, server) = try await start(watch: #""app\njson""#)
+        defer { directory.remove() }
+        let line = server.log.split(separator: "\n").first { $0.contains("listening on") }
+        #expect(line?.contains(#"/config ← app\njson"#) == true, "\(server.log)")
+        #expect(await server.stop() == 0)
+    }
+
+    /// `MirrorServer.ServerLimits` names the module's type: no type inside the module shadows it.
+    @Test func moduleQualifiedNamesResolve() {
+        let limits = MirrorServer.ServerLimits(maximumQueuedBytes: 1)
+        #expect(limits.maximumQueuedBytes == 1)
+    }
+}

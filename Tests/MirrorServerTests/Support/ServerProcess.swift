@@ -1,0 +1,122 @@
+import Foundation
+import Glibc
+import Synchronization
+import Testing
+
+/// The real `sse-mirror` executable in its own process, started the way a user starts it: as an
+/// ordinary user when the tests run as root (every capability dropped, `nobody`), optionally with
+/// a low open-file limit.
+final class ServerProcess: Sendable {
+    private let process: Process
+    private let stderr = SharedText()
+    let port: Int
+
+    /// The uid the server runs as when the tests run as root.
+    static let unprivilegedUser: uid_t = 65534
+
+    var pid: Int32 { process.processIdentifier }
+    var log: String { stderr.value }
+    var isRunning: Bool { process.isRunning }
+
+    /// Starts `sse-mirror CONFIG` and waits for its "listening on" line.
+    /// - Parameters:
+    ///   - directory: made readable by everyone; the binary is copied into it, so an unprivileged
+    ///     user can run it wherever the build folder is.
+    ///   - openFileLimit: both the soft and the hard RLIMIT_NOFILE (through prlimit(1)).
+    init(config: String, in directory: TemporaryDirectory, unprivileged: Bool = true, openFileLimit: Int? = nil) async throws {
+        chmod(directory.path, 0o755)
+        let binary = directory.url("sse-mirror")
+        if !FileManager.default.fileExists(atPath: binary) {
+            try FileManager.default.copyItem(atPath: CommandLineTests.executable.path, toPath: binary)
+        }
+        var command = [binary, config]
+        if unprivileged && getuid() == 0 {
+            let user = String(Self.unprivilegedUser)
+            command = ["/usr/bin/setpriv", "--reuid=\(user)", "--regid=\(user)", "--clear-groups",
+                       "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"] + command
+        }
+        if let openFileLimit {
+            command = ["/usr/bin/prlimit", "--nofile=\(openFileLimit):\(openFileLimit)", "--"] + command
+        }
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
+        process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
+        let pipe = Pipe()
+        process.standardError = pipe
+        process.standardOutput = FileHandle.nullDevice
+        let stderr = self.stderr
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+            } else {
+                stderr.append(data)
+            }
+        }
+        try process.run()
+        let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+        var port: Int?
+        while port == nil, ContinuousClock.now < deadline, process.isRunning {
+            port = stderr.value.firstMatch(of: /listening on http:\/\/[^ ]*:(\d+)/).flatMap { Int($0.1) }
+            if port == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        guard let port else {
+            if process.isRunning { process.terminate() }
+            Issue.record("the server did not start: \(stderr.value)")
+            throw TimeoutError()
+        }
+        self.port = port
+    }
+
+    func signal(_ number: Int32) {
+        kill(process.processIdentifier, number)
+    }
+
+    /// SIGTERM, then the exit status.
+    func stop() async -> Int32 {
+        if process.isRunning { signal(SIGTERM) }
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        while process.isRunning, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// A field of /proc/PID/status, such as `Uid` or `CapEff`.
+    func status(_ field: String) -> String? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        let line = text.split(separator: "\n").first { $0.hasPrefix(field + ":") }
+        return line.map { $0.dropFirst(field.count + 1).trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// User plus system CPU time so far, from /proc/PID/stat.
+    func cpuSeconds() -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = text.lastIndex(of: ")")
+        else { return 0 }
+        // Fields after the command name; utime and stime are fields 14 and 15 of the whole line.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        let ticks = (Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)
+        return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    func waitForLog(_ what: String, timeout: Duration = .seconds(5), sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while ContinuousClock.now < deadline {
+            if log.contains(what) { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("the log never said \"\(what)\": \(log)", sourceLocation: sourceLocation)
+        throw TimeoutError()
+    }
+}
+
+/// Text appended from a pipe's handler thread and read by the test.
+final class SharedText: Sendable {
+    private let storage = Mutex("")
+    var value: String { storage.withLock { $0 } }
+    func append(_ data: Data) { storage.withLock { $0 += String(decoding: data, as: UTF8.self) } }
+}
