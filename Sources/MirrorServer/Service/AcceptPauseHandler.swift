@@ -11,7 +11,8 @@ import NIOCore
 /// registered for readability, so it spins all the same. Turning `autoRead` off takes the socket
 /// out of the poll set; a timer turns it on again after ``ServerLimits/acceptBackoff``, so a
 /// client is accepted soon after others leave, while connected clients are served throughout.
-/// The outage is logged once, and its end once. A connection that could not be set up (a socket
+/// The outage is logged once, and its end once: it ends when accepting has worked for a second
+/// without a failure, so a process hovering at its limit does not log every flap. A connection that could not be set up (a socket
 /// option refused, a handler that failed to add) is closed by NIO; this logs why, so a
 /// misconfiguration that resets every connection cannot hide.
 final class AcceptPauseHandler: ChannelInboundHandler {
@@ -20,9 +21,12 @@ final class AcceptPauseHandler: ChannelInboundHandler {
 
     private let backoff: TimeAmount
     private let logger: Logger
-    /// True from the first failed accept of an outage until a connection is accepted again.
+    /// True from the first failed accept of an outage until accepting has worked for a while.
     private var exhausted = false
     private var resume: Scheduled<Void>?
+    private var recovered: Scheduled<Void>?
+    /// How long accepting must work before the outage counts as over.
+    private static let recoveryTime = TimeAmount.seconds(1)
 
     init(backoff: TimeAmount, logger: Logger) {
         self.backoff = backoff
@@ -30,15 +34,19 @@ final class AcceptPauseHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if exhausted {
-            exhausted = false
-            logger.notice("accepting connections again")
+        if exhausted && recovered == nil {
+            recovered = context.eventLoop.assumeIsolated().scheduleTask(in: Self.recoveryTime) {
+                self.recovered = nil
+                self.exhausted = false
+                self.logger.notice("accepting connections again")
+            }
         }
         context.fireChannelRead(data)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         resume?.cancel()
+        recovered?.cancel()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -46,6 +54,8 @@ final class AcceptPauseHandler: ChannelInboundHandler {
             logger.error("a connection could not be set up and was closed", metadata: ["error": "\(error)"])
             return
         }
+        recovered?.cancel()
+        recovered = nil
         if !exhausted {
             exhausted = true
             logger.warning(
