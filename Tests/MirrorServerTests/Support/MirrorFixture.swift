@@ -27,6 +27,7 @@ struct MirrorFixture: Sendable {
         streams: [String: String] = ["/config": "app.json"],
         heartbeat: Duration? = nil,
         host: String = "127.0.0.1",
+        hosts: [String] = [],
         timing: WatchTiming = testTiming,
         limits: ServerLimits = ServerLimits(),
         prepare: (TemporaryDirectory) throws -> Void = { _ in }
@@ -40,6 +41,7 @@ struct MirrorFixture: Sendable {
             streams: streams.sorted(by: { $0.key < $1.key }).map { path, watch in
                 StreamConfig(path: path, watch: watch, watchPath: PathText.normalize(directory.path + "/" + watch), format: .json)
             },
+            hosts: hosts,
             file: directory.url("mirror.yaml"),
             baseDirectory: directory.path
         )

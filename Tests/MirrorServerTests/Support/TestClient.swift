@@ -164,6 +164,15 @@ final class TestClient: Sendable {
         throw TimeoutError()
     }
 
+    func send(_ text: String) async throws {
+        try await channel.writeAndFlush(ByteBuffer(string: text))
+    }
+
+    /// Sends FIN and keeps reading: a half-closed client (RFC 9112 §9.6).
+    func shutdownOutput() async throws {
+        try await channel.close(mode: .output)
+    }
+
     func close() async {
         try? await channel.close()
     }
