@@ -147,6 +147,6 @@ struct CommandLineTests {
         let path = try config("listen: 127.0.0.1:\(port)\nstreams:\n  - path: /config\n    watch: app.json\n", in: directory)
         let result = try run([path])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("cannot serve on 127.0.0.1:\(port)"))
+        #expect(result.stderr.contains("cannot serve on 127.0.0.1:\(port): Address already in use (errno 98)\n"), "\(result.stderr)")
     }
 }
