@@ -9,7 +9,11 @@ struct HostileClientTests {
     static let document = #"{"a": 1}"#
 
     /// An HTTP/0.9 request has no version; the decoder would wait for one until the timeout.
-    @Test(arguments: ["GET /config\r\n", "GET /config\n", "GET\r\n", "GET  /config HTTP/1.1\r\n\r\n", "GET /config HTTP/1.1 x\r\n\r\n"])
+    /// A TLS handshake or other binary noise is refused as soon as it cannot be a request line.
+    @Test(arguments: [
+        "GET /config\r\n", "GET /config\n", "GET\r\n", "GET  /config HTTP/1.1\r\n\r\n", "GET /config HTTP/1.1 x\r\n\r\n",
+        "\u{16}\u{3}\u{1}\u{2}\u{0}\u{1}", "G(T /config HTTP/1.1\r\n\r\n",
+    ])
     func requestLinesThatAreNotHTTP1AreAnswered400AtOnce(raw: String) async throws {
         let fixture = try await MirrorFixture.start(files: ["app.json": Self.document])
         defer { Task { await fixture.stop() } }

@@ -67,17 +67,36 @@ final class RequestLineGuard: ChannelInboundHandler, RemovableChannelHandler {
             start += 1
         }
         guard let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) else {
+            // A line that can no longer become a request line (a TLS handshake, binary noise) is
+            // refused now rather than waited for.
+            let partial = bytes[start...]
+            let method = partial.prefix(while: { $0 != UInt8(ascii: " ") })
+            if partial.contains(where: isControl) || !method.allSatisfy(isTokenCharacter) { return .invalid }
             return bytes.count >= inspectedBytes ? .valid : .incomplete
         }
         var line = bytes[start..<newline]
         if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
         let parts = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else { return .invalid }
+        guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty, parts[0].allSatisfy(isTokenCharacter) else { return .invalid }
         let version = Array(parts[2])
         let isDigit = { (byte: UInt8) in byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
         guard version.count == 8, version.starts(with: Array("HTTP/".utf8)), isDigit(version[5]),
             version[6] == UInt8(ascii: "."), isDigit(version[7])
         else { return .invalid }
         return .valid
+    }
+
+    private static func isControl(_ byte: UInt8) -> Bool {
+        (byte < 0x20 && byte != UInt8(ascii: "\r")) || byte == 0x7F
+    }
+
+    /// `tchar` (RFC 9110 §5.6.2), what a method is made of.
+    private static func isTokenCharacter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
+        }
     }
 }
