@@ -23,6 +23,8 @@ struct TemporaryDirectory: Sendable {
         let fd = open(url(name), O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno)!) }
         defer { close(fd) }
+        // Readable by the unprivileged server of ServerProcess whatever the umask.
+        fchmod(fd, 0o644)
         for (index, part) in parts.enumerated() {
             if index > 0 && pause > .zero { usleep(UInt32(pause / .microseconds(1))) }
             let bytes = Array(part.utf8)
