@@ -12,6 +12,7 @@ public struct FileReadError: Error, Sendable, Equatable, CustomStringConvertible
         case missing
         case notRegular
         case tooLarge(limit: Int)
+        case changing
         case system(errno: Int32)
     }
 
@@ -24,7 +25,12 @@ public struct FileReadError: Error, Sendable, Equatable, CustomStringConvertible
         code == ENOENT || code == ENOTDIR ? FileReadError(base: .missing) : FileReadError(base: .system(errno: code))
     }
 
+    /// The file changed during every read of one attempt (a writer that does not pause): no reading
+    /// can be trusted to be a state the writer meant, so there is none to hand over; look again later.
+    public var isChanging: Bool { base == .changing }
+
     static let notRegular = FileReadError(base: .notRegular)
+    static let changing = FileReadError(base: .changing)
     static func tooLarge(limit: Int) -> FileReadError { FileReadError(base: .tooLarge(limit: limit)) }
 
     public var description: String {
@@ -32,6 +38,7 @@ public struct FileReadError: Error, Sendable, Equatable, CustomStringConvertible
         case .missing: return "no such file"
         case .notRegular: return "not a regular file"
         case .tooLarge(let limit): return "the file is larger than the limit of \(limit) bytes"
+        case .changing: return "the file kept changing while it was read"
         case .system(let code): return String(cString: strerror(code))
         }
     }
@@ -39,29 +46,51 @@ public struct FileReadError: Error, Sendable, Equatable, CustomStringConvertible
 
 /// Reads whole files, bounded, and only once they hold still.
 public enum FileReader {
+    /// How often one read tries to catch the file holding still before it gives up.
+    static let attempts = 3
+
     public static func readAll(path: String, limit: Int) throws(FileReadError) -> [UInt8] {
         try read(path: path, limit: limit).bytes
     }
 
     /// Reads `path` whole. A writer that changes the file during the read (size or mtime differ
-    /// before and after) makes it read again, a few times at most, so a torn read is not returned
-    /// as if it were a version of the file.
+    /// before and after) makes it read again, a few times at most; if it never held still, the read
+    /// fails as ``FileReadError/isChanging``: a reading taken while a writer appends can end inside
+    /// the write (the kernel grows the file a page at a time), and a prefix of a valid document may
+    /// itself be valid (a number, growing by appends), so it must not pass for a version of the file.
     public static func read(path: String, limit: Int) throws(FileReadError) -> FileContent {
         // O_NONBLOCK so a FIFO at the path cannot block the watcher; it is rejected as not regular below.
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else { throw FileReadError.from(errno: errno) }
         defer { close(fd) }
-        var attempt = 0
-        while true {
+        for _ in 0..<attempts {
             let before = try identity(fd)
             let bytes = try readBytes(fd, limit: limit, sizeHint: Int(before.size))
             let after = try identity(fd)
-            attempt += 1
-            if before == after || attempt == 3 {
+            if before == after && !mayEndInsideAWrite(bytes.count, after) {
                 return FileContent(bytes: bytes, identity: after)
             }
         }
+        throw FileReadError.changing
     }
+
+    /// A writer stalled inside one `write(2)` (preempted, or waiting for memory) changes neither
+    /// size nor mtime between the two fstat calls, yet the file then ends at a page boundary inside
+    /// the write: the kernel updates mtime when a write starts and grows the file a page at a time.
+    /// So a reading that ends at a page boundary of a file written within ``freshWrite`` is not
+    /// trusted yet; the watcher looks again later, when a finished write has had time to show.
+    static func mayEndInsideAWrite(_ count: Int, _ identity: FileIdentity) -> Bool {
+        guard count > 0, count % pageBoundary == 0 else { return false }
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let age = Duration.seconds(Int64(now.tv_sec) - identity.modifiedSeconds)
+            + .nanoseconds(Int64(now.tv_nsec) - identity.modifiedNanoseconds)
+        return age < freshWrite
+    }
+
+    static let freshWrite = Duration.milliseconds(50)
+    /// The smallest page size Linux has; larger pages and folios are multiples of it.
+    static let pageBoundary = 4096
 
     private static func identity(_ fd: Int32) throws(FileReadError) -> FileIdentity {
         var info = stat()

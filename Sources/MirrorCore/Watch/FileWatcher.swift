@@ -199,6 +199,11 @@ public final class FileWatcher: @unchecked Sendable {
         } catch {
             result = .failure(error)
         }
+        if case .failure(let error) = result, error.isChanging {
+            // Not a reading at all: nothing goes to the stream, and the file is looked at again.
+            files[index].scheduler.changedWhileRead(read, at: clock.now)
+            return
+        }
         switch result {
         case .success(let content): files[index].lastIdentity = content.identity
         case .failure(let error) where error.isMissing: files[index].lastIdentity = nil
