@@ -48,6 +48,10 @@ public struct FileReadError: Error, Sendable, Equatable, CustomStringConvertible
 public enum FileReader {
     /// How often one read tries to catch the file holding still before it gives up.
     static let attempts = 3
+    /// The first `read(2)` asks for at least this much. Files that report `st_size` 0 (procfs,
+    /// sysfs, some FUSE files) must be read in one call: procfs answers a read at a later offset
+    /// with EOF, so asking for `st_size + 1` bytes published `/proc/sys/kernel/pid_max` as `3`.
+    static let firstReadSize = 64 << 10
 
     public static func readAll(path: String, limit: Int) throws(FileReadError) -> [UInt8] {
         try read(path: path, limit: limit).bytes
@@ -67,11 +71,20 @@ public enum FileReader {
             let before = try identity(fd)
             let bytes = try readBytes(fd, limit: limit, sizeHint: Int(before.size))
             let after = try identity(fd)
-            if before == after && !mayEndInsideAWrite(bytes.count, after) {
+            if holdsStill(before, after, read: bytes.count) && !mayEndInsideAWrite(bytes.count, after) {
                 return FileContent(bytes: bytes, identity: after)
             }
         }
         throw FileReadError.changing
+    }
+
+    /// Whether nothing wrote to the file between two fstat calls around a read. A file that reports
+    /// size 0 although it held bytes is synthetic (procfs, sysfs): its size and times say nothing
+    /// about its content and may differ from one fstat to the next, so only its identity is compared.
+    static func holdsStill(_ before: FileIdentity, _ after: FileIdentity, read count: Int) -> Bool {
+        if before == after { return true }
+        let synthetic = before.size == 0 && after.size == 0 && count > 0
+        return synthetic && before.device == after.device && before.inode == after.inode
     }
 
     /// A writer stalled inside one `write(2)` (preempted, or waiting for memory) changes neither
@@ -99,15 +112,18 @@ public enum FileReader {
         return FileIdentity(info)
     }
 
+    /// Reads to EOF, never holding more than `limit + 1` bytes (one past the limit tells a file that
+    /// is too large from one exactly at it). The buffer starts at the reported size plus one, at least
+    /// ``firstReadSize``, and doubles, so a file whose size is wrong is still read whole.
     private static func readBytes(_ fd: Int32, limit: Int, sizeHint: Int) throws(FileReadError) -> [UInt8] {
         guard sizeHint <= limit else { throw FileReadError.tooLarge(limit: limit) }
-        var bytes = [UInt8](repeating: 0, count: min(limit, sizeHint) + 1)
+        var bytes = [UInt8](repeating: 0, count: min(limit, max(sizeHint, firstReadSize - 1)) + 1)
         var count = 0
         guard lseek(fd, 0, SEEK_SET) == 0 else { throw FileReadError.from(errno: errno) }
         while true {
             if count == bytes.count {
                 guard count <= limit else { throw FileReadError.tooLarge(limit: limit) }
-                bytes.append(contentsOf: repeatElement(0, count: min(max(count, 4096), limit + 1 - count)))
+                bytes.append(contentsOf: repeatElement(0, count: min(count, limit + 1 - count)))
             }
             let got = bytes.withUnsafeMutableBytes { buffer in
                 Glibc.read(fd, buffer.baseAddress! + count, buffer.count - count)
