@@ -92,12 +92,22 @@ struct StateMachineTests {
         #expect(state.document([1]) == .changed(version: 1, document: [1]))
         #expect(state.document([1]) == nil)
         let error = DocumentError(line: 1, column: 2, message: "x")
-        #expect(state.failed(error) == .invalid(error))
-        #expect(state.failed(error) == nil)
+        #expect(state.failed(error) == [.invalid(error)])
+        #expect(state.failed(error) == [])
         // The same good document again clears the `invalid` with a new version.
         #expect(state.document([1]) == .changed(version: 2, document: [1]))
         #expect(state.missing() == .removed(version: 3))
         #expect(state.missing() == nil)
         #expect(state.document([2]) == .changed(version: 4, document: [2]))
+    }
+
+    /// A file with no valid document since the start is "no document": `removed` (a version) comes
+    /// before the first `invalid`, so a client always has a state for the `invalid` to stand over.
+    @Test func invalidBeforeAnyStateIsRemovedFirst() {
+        var state = StreamState()
+        let error = DocumentError(line: 1, column: 2, message: "x")
+        #expect(state.failed(error) == [.removed(version: 1), .invalid(error)])
+        #expect(state.failed(error) == [])
+        #expect(state.document([1]) == .changed(version: 2, document: [1]))
     }
 }
