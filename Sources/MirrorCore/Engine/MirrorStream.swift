@@ -42,7 +42,8 @@ final class MirrorStream: @unchecked Sendable {
         case .failure(let error):
             guard settled else { return .notSettled }
             logger.warning("cannot read the watched file", metadata: ["watch.path": "\(config.watch)", "error": "\(error)"])
-            changes = state.failed(DocumentError(line: nil, column: nil, message: "cannot read the file: \(error)"))
+            let reason = error.description(watch: config.watch, watchPath: config.watchPath)
+            changes = state.failed(DocumentError(line: nil, column: nil, message: "cannot read the file: \(reason)"))
         }
         if !changes.isEmpty { publish(changes) }
         return .done

@@ -13,6 +13,7 @@ public struct FileReadError: Error, Sendable, Equatable, CustomStringConvertible
         case notRegular
         case tooLarge(limit: Int)
         case changing
+        case refusedLink(configuredPath: String?, linkOwner: UInt32, targetOwner: UInt32)
         case system(errno: Int32)
     }
 
@@ -32,6 +33,18 @@ public struct FileReadError: Error, Sendable, Equatable, CustomStringConvertible
     static let notRegular = FileReadError(base: .notRegular)
     static let changing = FileReadError(base: .changing)
     static func tooLarge(limit: Int) -> FileReadError { FileReadError(base: .tooLarge(limit: limit)) }
+    static func refusedLink(configuredPath: String?, linkOwner: UInt32, targetOwner: UInt32) -> FileReadError {
+        FileReadError(base: .refusedLink(configuredPath: configuredPath, linkOwner: linkOwner, targetOwner: targetOwner))
+    }
+
+    /// The description, naming a refused link by the stream's `watch` value when the link is the
+    /// watched path itself. Neither the link's text nor its target's path is ever named: they
+    /// could tell what the link points at (PROTOCOL.md, `invalid`).
+    public func description(watch: String, watchPath: String) -> String {
+        guard case .refusedLink(let path, let linkOwner, let targetOwner) = base else { return description }
+        let link = path.map { "symlink '\($0 == watchPath ? watch : $0)'" } ?? "a symlink on the way to '\(watch)'"
+        return "\(link) is owned by uid \(linkOwner) but its target by uid \(targetOwner); refused (symlinks: same-owner)"
+    }
 
     public var description: String {
         switch base {
@@ -39,6 +52,9 @@ public struct FileReadError: Error, Sendable, Equatable, CustomStringConvertible
         case .notRegular: return "not a regular file"
         case .tooLarge(let limit): return "the file is larger than the limit of \(limit) bytes"
         case .changing: return "the file kept changing while it was read"
+        case .refusedLink(let path, let linkOwner, let targetOwner):
+            let link = path.map { "symlink '\($0)'" } ?? "a symlink on the way"
+            return "\(link) is owned by uid \(linkOwner) but its target by uid \(targetOwner); refused (symlinks: same-owner)"
         case .system(let code): return String(cString: strerror(code))
         }
     }
@@ -53,8 +69,9 @@ public enum FileReader {
     /// with EOF, so asking for `st_size + 1` bytes published `/proc/sys/kernel/pid_max` as `3`.
     static let firstReadSize = 64 << 10
 
+    /// Reads a file the operator named (the config file): every symlink is followed.
     public static func readAll(path: String, limit: Int) throws(FileReadError) -> [UInt8] {
-        try read(path: path, limit: limit).bytes
+        try read(path: path, limit: limit, symlinks: .follow).bytes
     }
 
     /// Reads `path` whole. A writer that changes the file during the read (size or mtime differ
@@ -62,10 +79,11 @@ public enum FileReader {
     /// fails as ``FileReadError/isChanging``: a reading taken while a writer appends can end inside
     /// the write (the kernel grows the file a page at a time), and a prefix of a valid document may
     /// itself be valid (a number, growing by appends), so it must not pass for a version of the file.
-    public static func read(path: String, limit: Int) throws(FileReadError) -> FileContent {
-        // O_NONBLOCK so a FIFO at the path cannot block the watcher; it is rejected as not regular below.
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        guard fd >= 0 else { throw FileReadError.from(errno: errno) }
+    ///
+    /// Symlinks on the way are followed as `symlinks` allows (see ``SymlinkWalk``); only a regular
+    /// file is opened, so a FIFO or a device at the path neither blocks the watcher nor is touched.
+    public static func read(path: String, limit: Int, symlinks: SymlinkPolicy = .sameOwner) throws(FileReadError) -> FileContent {
+        let fd = try SymlinkWalk.open(PathText.absolute(path), policy: symlinks)
         defer { close(fd) }
         for _ in 0..<attempts {
             let before = try identity(fd)

@@ -29,6 +29,7 @@ struct MirrorFixture: Sendable {
         host: String = "127.0.0.1",
         timing: WatchTiming = testTiming,
         limits: ServerLimits = ServerLimits(),
+        symlinks: SymlinkPolicy = .sameOwner,
         prepare: (TemporaryDirectory) throws -> Void = { _ in }
     ) async throws -> MirrorFixture {
         let directory = try TemporaryDirectory()
@@ -38,7 +39,7 @@ struct MirrorFixture: Sendable {
             listen: ListenAddress(host: host, port: 0),
             heartbeat: heartbeat,
             streams: streams.sorted(by: { $0.key < $1.key }).map { path, watch in
-                StreamConfig(path: path, watch: watch, watchPath: PathText.normalize(directory.path + "/" + watch), format: .json)
+                StreamConfig(path: path, watch: watch, watchPath: PathText.normalize(directory.path + "/" + watch), format: .json, symlinks: symlinks)
             },
             file: directory.url("mirror.yaml"),
             baseDirectory: directory.path
