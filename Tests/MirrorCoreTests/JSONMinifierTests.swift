@@ -54,6 +54,41 @@ struct JSONMinifierTests {
         }
     }
 
+    /// PROTOCOL.md: an `invalid` payload never contains the file's text. JSON's structural
+    /// characters are grammar and may be named; any other byte is described by its class.
+    @Test(arguments: [
+        ("{\"a\": }", "unexpected '}'; a value was expected"),
+        ("[1 2]", "expected ',' or ']' in an array"),
+        ("[x]", "unexpected letter; a value was expected"),
+        ("[tru]", "unexpected letter; a value was expected"),
+        ("[#]", "unexpected punctuation character; a value was expected"),
+        ("[\u{01}]", "unexpected control character; a value was expected"),
+        ("[é]", "unexpected non-ASCII character; a value was expected"),
+        ("\"a\\qb\"", "invalid escape sequence in a string (a backslash followed by a letter)"),
+        ("\"a\\9\"", "invalid escape sequence in a string (a backslash followed by a digit)"),
+        ("\"a\\'\"", "invalid escape sequence in a string (a backslash followed by a punctuation character)"),
+        ("\"a\tb\"", "a control character must be escaped in a string"),
+    ])
+    func messagesNeverQuoteTheFile(text: String, message: String) {
+        do {
+            _ = try minify(text)
+            Issue.record("accepted \(text)")
+        } catch {
+            #expect(error.message == message)
+        }
+    }
+
+    @Test func utf8ErrorsDoNotShowTheBytes() {
+        for bytes: [UInt8] in [[0x22, 0xC3, 0x22], [0x22, 0xFF, 0x22], [0x5B, 0xFF, 0x5D]] {
+            do {
+                _ = try JSONMinifier.minify(bytes)
+                Issue.record("accepted \(bytes)")
+            } catch {
+                #expect(!error.message.contains("0x") && !error.message.uppercased().contains("FF") && !error.message.contains("C3"), "\(error.message)")
+            }
+        }
+    }
+
     @Test func rejectsInvalidUTF8() {
         for bytes: [UInt8] in [[0x22, 0xC3, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22], [0x22, 0xC0, 0xAF, 0x22], [0x22, 0xF5, 0x80, 0x80, 0x80, 0x22]] {
             #expect(throws: DocumentError.self) { try JSONMinifier.minify(bytes) }

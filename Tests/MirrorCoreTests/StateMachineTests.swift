@@ -70,17 +70,44 @@ struct StateMachineTests {
         #expect(open.due(at: at(1050)) == .init(attempt: 1))
     }
 
+    /// A read during which the file never held still is no reading: the same look is taken again
+    /// after the settle time, still as a first look, and an event meanwhile is not pushed back.
+    @Test func aReadThatNeverHeldStillIsTakenAgainAsTheSameLook() {
+        var scheduler = Scheduler(timing: timing)
+        scheduler.writeEnded(at: at(0))
+        let first = scheduler.due(at: at(0))!
+        scheduler.changedWhileRead(first, at: at(1))
+        #expect(scheduler.due(at: at(50)) == nil)
+        #expect(scheduler.due(at: at(51)) == .init(attempt: 0))
+
+        scheduler.vanished(at: at(100))
+        let settled = scheduler.due(at: at(150))!
+        scheduler.writeEnded(at: at(151))
+        scheduler.changedWhileRead(settled, at: at(151))
+        #expect(scheduler.due(at: at(151)) == .init(attempt: 0))
+    }
+
     @Test func streamStateVersionsDocumentsAndAbsence() {
         var state = StreamState()
         #expect(state.document([1]) == .changed(version: 1, document: [1]))
         #expect(state.document([1]) == nil)
         let error = DocumentError(line: 1, column: 2, message: "x")
-        #expect(state.failed(error) == .invalid(error))
-        #expect(state.failed(error) == nil)
+        #expect(state.failed(error) == [.invalid(error)])
+        #expect(state.failed(error) == [])
         // The same good document again clears the `invalid` with a new version.
         #expect(state.document([1]) == .changed(version: 2, document: [1]))
         #expect(state.missing() == .removed(version: 3))
         #expect(state.missing() == nil)
         #expect(state.document([2]) == .changed(version: 4, document: [2]))
+    }
+
+    /// A file with no valid document since the start is "no document": `removed` (a version) comes
+    /// before the first `invalid`, so a client always has a state for the `invalid` to stand over.
+    @Test func invalidBeforeAnyStateIsRemovedFirst() {
+        var state = StreamState()
+        let error = DocumentError(line: 1, column: 2, message: "x")
+        #expect(state.failed(error) == [.removed(version: 1), .invalid(error)])
+        #expect(state.failed(error) == [])
+        #expect(state.document([1]) == .changed(version: 2, document: [1]))
     }
 }

@@ -145,10 +145,10 @@ public struct JSONMinifier {
                         position += 1
                     }
                 default:
-                    throw error("invalid escape '\\\(describe(escaped))' in a string")
+                    throw error("invalid escape sequence in a string (a backslash followed by a \(Self.characterClass(escaped)))")
                 }
             case 0x00..<0x20:
-                throw error("a control character (U+\(Self.hex4(byte))) must be escaped in a string")
+                throw error("a control character must be escaped in a string")
             case 0x20..<0x80:
                 position += 1
             default:
@@ -170,14 +170,14 @@ public struct JSONMinifier {
         case 0xF0: length = 4; lower = 0x90
         case 0xF1...0xF3: length = 4
         case 0xF4: length = 4; upper = 0x8F
-        default: throw error("the file is not valid UTF-8 (byte 0x\(Self.hex2(lead)))")
+        default: throw error("the file is not valid UTF-8 (a byte that cannot start a character)")
         }
         for offset in 1..<length {
             let index = position + offset
             let limitLow = offset == 1 ? lower : 0x80
             let limitHigh = offset == 1 ? upper : 0xBF
             guard index < input.count, input[index] >= limitLow, input[index] <= limitHigh else {
-                throw error("the file is not valid UTF-8 (byte 0x\(Self.hex2(lead)) starts a broken sequence)")
+                throw error("the file is not valid UTF-8 (a broken multi-byte sequence)")
             }
         }
         position += length
@@ -231,8 +231,25 @@ public struct JSONMinifier {
         return DocumentError(line: line, column: column, message: message)
     }
 
+    /// What an error may say about a byte of the file. PROTOCOL.md promises that an `invalid`
+    /// payload never contains the file's text, and a message that quoted the byte it stopped at
+    /// would leak a secret one character per save. JSON's structural characters (RFC 8259 §2) are
+    /// grammar, not content, and are named; any other byte only by its class.
     private func describe(_ byte: UInt8) -> String {
-        (0x21..<0x7F).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(Self.hex2(byte))"
+        Self.structural.contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : Self.characterClass(byte)
+    }
+
+    private static let structural: Set<UInt8> = Set("{}[],:\"".utf8)
+
+    private static func characterClass(_ byte: UInt8) -> String {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"): return "letter"
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return "digit"
+        case 0x00..<0x20, 0x7F: return "control character"
+        case 0x20: return "space"
+        case 0x80...: return "non-ASCII character"
+        default: return "punctuation character"
+        }
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
@@ -240,11 +257,4 @@ public struct JSONMinifier {
     private static func isHexDigit(_ byte: UInt8) -> Bool {
         isDigit(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
     }
-
-    private static func hex2(_ byte: UInt8) -> String {
-        let text = String(byte, radix: 16, uppercase: true)
-        return text.count == 1 ? "0" + text : text
-    }
-
-    private static func hex4(_ byte: UInt8) -> String { "00" + hex2(byte) }
 }

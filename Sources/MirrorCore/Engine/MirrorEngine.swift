@@ -20,6 +20,7 @@ public final class MirrorEngine: Sendable {
         self.hubsByPath = Dictionary(uniqueKeysWithValues: streams.map { ($0.config.path, $0.hub) })
         self.watcher = try FileWatcher(
             paths: config.streams.map(\.watchPath),
+            symlinks: config.streams.map(\.symlinks),
             timing: timing,
             readLimit: readLimit,
             logger: logger

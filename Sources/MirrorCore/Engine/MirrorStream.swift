@@ -1,4 +1,4 @@
-public import Logging
+import Logging
 
 /// One configured stream on its way through the pipeline: a file's reading → document → state → event → hub.
 ///
@@ -25,29 +25,37 @@ final class MirrorStream: @unchecked Sendable {
     /// write in progress: it is not published but asked to be read again once writes settle.
     func ingest(_ result: Result<FileContent, FileReadError>, attempt: Int) -> ReadVerdict {
         let settled = attempt > 0
-        let change: StreamState.Change?
+        let changes: [StreamState.Change]
         switch result {
         case .success(let content):
             do {
-                change = state.document(try DocumentDecoder.decode(content.bytes, format: config.format))
+                let document = try DocumentDecoder.decode(content.bytes, format: config.format)
+                changes = state.document(document).map { [$0] } ?? []
             } catch {
                 guard settled else { return .notSettled }
                 logger.warning("document is invalid; the last good version stays published", metadata: ["error": "\(error)"])
-                change = state.failed(error)
+                changes = state.failed(error)
             }
         case .failure(let error) where error.isMissing:
             guard settled else { return .notSettled }
-            change = state.missing()
+            changes = state.missing().map { [$0] } ?? []
         case .failure(let error):
             guard settled else { return .notSettled }
             logger.warning("cannot read the watched file", metadata: ["watch.path": "\(config.watch)", "error": "\(error)"])
-            change = state.failed(DocumentError(line: nil, column: nil, message: "cannot read the file: \(error)"))
+            let reason = error.description(watch: config.watch, watchPath: config.watchPath)
+            changes = state.failed(DocumentError(line: nil, column: nil, message: "cannot read the file: \(reason)"))
         }
-        if let change { publish(change) }
+        if !changes.isEmpty { publish(changes) }
         return .done
     }
 
-    private func publish(_ change: StreamState.Change) {
+    /// Encodes the changes of one reading and publishes them together, so that no subscriber sees
+    /// one without the other (a `removed` and the `invalid` that explains it).
+    private func publish(_ changes: [StreamState.Change]) {
+        hub.publish(changes.map(encode))
+    }
+
+    private func encode(_ change: StreamState.Change) -> (event: EncodedEvent, replacesState: Bool) {
         let event: SSEEvent
         switch change {
         case .changed(let version, let document):
@@ -58,7 +66,6 @@ final class MirrorStream: @unchecked Sendable {
             event = .invalid(error)
         }
         logger.debug("publishing", metadata: ["event": "\(event.name)", "event.id": "\(event.id?.description ?? "")"])
-        let encoded = encoder.encode(event, sequence: hub.nextSequence())
-        hub.publish(encoded, replacesState: event.id != nil)
+        return (encoder.encode(event, sequence: hub.nextSequence()), event.id != nil)
     }
 }

@@ -43,9 +43,20 @@ public struct StreamState: Sendable {
     }
 
     /// The file is there but is not a valid document; repeated identical errors say nothing new.
-    public mutating func failed(_ error: DocumentError) -> Change? {
-        if invalid == error { return nil }
+    ///
+    /// Before any state was published (the file has not held a valid document since the server
+    /// started), the state is "no document": a `removed` version comes first, so that a client
+    /// always has a state for the `invalid` to stand over (PROTOCOL.md, "On connect").
+    public mutating func failed(_ error: DocumentError) -> [Change] {
+        if invalid == error { return [] }
+        var changes: [Change] = []
+        if published == .unknown {
+            version += 1
+            published = .removed
+            changes.append(.removed(version: version))
+        }
         invalid = error
-        return .invalid(error)
+        changes.append(.invalid(error))
+        return changes
     }
 }

@@ -35,19 +35,24 @@ public final class StreamHub: Sendable {
         }
     }
 
-    /// Publishes an encoded event. A state event replaces the snapshot; an `invalid` is added to it.
-    public func publish(_ event: EncodedEvent, replacesState: Bool) {
+    /// Publishes encoded events in order, under one lock: a subscriber joins before all or after
+    /// all of them, so a `removed` and the `invalid` published with it are always one snapshot. A
+    /// state event (`changed`, `removed`) replaces the snapshot; an `invalid` is added to it.
+    public func publish(_ events: [(event: EncodedEvent, replacesState: Bool)]) {
         let loops = state.withLock { state in
-            if replacesState {
-                state.stateEvent = event
-                state.invalidEvent = nil
-            } else {
-                state.invalidEvent = event
+            for (event, replacesState) in events {
+                if replacesState {
+                    state.stateEvent = event
+                    state.invalidEvent = nil
+                } else {
+                    state.invalidEvent = event
+                }
             }
             return Array(state.loops.values)
         }
+        let ordered = events.map(\.event)
         for group in loops {
-            group.eventLoop.execute { group.deliver(event) }
+            group.eventLoop.execute { for event in ordered { group.deliver(event) } }
         }
     }
 

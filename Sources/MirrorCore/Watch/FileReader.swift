@@ -12,6 +12,8 @@ public struct FileReadError: Error, Sendable, Equatable, CustomStringConvertible
         case missing
         case notRegular
         case tooLarge(limit: Int)
+        case changing
+        case refusedLink(configuredPath: String?, linkOwner: UInt32, targetOwner: UInt32)
         case system(errno: Int32)
     }
 
@@ -24,14 +26,35 @@ public struct FileReadError: Error, Sendable, Equatable, CustomStringConvertible
         code == ENOENT || code == ENOTDIR ? FileReadError(base: .missing) : FileReadError(base: .system(errno: code))
     }
 
+    /// The file changed during every read of one attempt (a writer that does not pause): no reading
+    /// can be trusted to be a state the writer meant, so there is none to hand over; look again later.
+    public var isChanging: Bool { base == .changing }
+
     static let notRegular = FileReadError(base: .notRegular)
+    static let changing = FileReadError(base: .changing)
     static func tooLarge(limit: Int) -> FileReadError { FileReadError(base: .tooLarge(limit: limit)) }
+    static func refusedLink(configuredPath: String?, linkOwner: UInt32, targetOwner: UInt32) -> FileReadError {
+        FileReadError(base: .refusedLink(configuredPath: configuredPath, linkOwner: linkOwner, targetOwner: targetOwner))
+    }
+
+    /// The description, naming a refused link by the stream's `watch` value when the link is the
+    /// watched path itself. Neither the link's text nor its target's path is ever named: they
+    /// could tell what the link points at (PROTOCOL.md, `invalid`).
+    public func description(watch: String, watchPath: String) -> String {
+        guard case .refusedLink(let path, let linkOwner, let targetOwner) = base else { return description }
+        let link = path.map { "symlink '\($0 == watchPath ? watch : $0)'" } ?? "a symlink on the way to '\(watch)'"
+        return "\(link) is owned by uid \(linkOwner) but its target by uid \(targetOwner); refused (symlinks: same-owner)"
+    }
 
     public var description: String {
         switch base {
         case .missing: return "no such file"
         case .notRegular: return "not a regular file"
         case .tooLarge(let limit): return "the file is larger than the limit of \(limit) bytes"
+        case .changing: return "the file kept changing while it was read"
+        case .refusedLink(let path, let linkOwner, let targetOwner):
+            let link = path.map { "symlink '\($0)'" } ?? "a symlink on the way"
+            return "\(link) is owned by uid \(linkOwner) but its target by uid \(targetOwner); refused (symlinks: same-owner)"
         case .system(let code): return String(cString: strerror(code))
         }
     }
@@ -39,29 +62,69 @@ public struct FileReadError: Error, Sendable, Equatable, CustomStringConvertible
 
 /// Reads whole files, bounded, and only once they hold still.
 public enum FileReader {
+    /// How often one read tries to catch the file holding still before it gives up.
+    static let attempts = 3
+    /// The first `read(2)` asks for at least this much. Files that report `st_size` 0 (procfs,
+    /// sysfs, some FUSE files) must be read in one call: procfs answers a read at a later offset
+    /// with EOF, so asking for `st_size + 1` bytes published `/proc/sys/kernel/pid_max` as `3`.
+    static let firstReadSize = 64 << 10
+
+    /// Reads a file the operator named (the config file): every symlink is followed.
     public static func readAll(path: String, limit: Int) throws(FileReadError) -> [UInt8] {
-        try read(path: path, limit: limit).bytes
+        try read(path: path, limit: limit, symlinks: .follow).bytes
     }
 
     /// Reads `path` whole. A writer that changes the file during the read (size or mtime differ
-    /// before and after) makes it read again, a few times at most, so a torn read is not returned
-    /// as if it were a version of the file.
-    public static func read(path: String, limit: Int) throws(FileReadError) -> FileContent {
-        // O_NONBLOCK so a FIFO at the path cannot block the watcher; it is rejected as not regular below.
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        guard fd >= 0 else { throw FileReadError.from(errno: errno) }
+    /// before and after) makes it read again, a few times at most; if it never held still, the read
+    /// fails as ``FileReadError/isChanging``: a reading taken while a writer appends can end inside
+    /// the write (the kernel grows the file a page at a time), and a prefix of a valid document may
+    /// itself be valid (a number, growing by appends), so it must not pass for a version of the file.
+    ///
+    /// Symlinks on the way are followed as `symlinks` allows (see ``SymlinkWalk``); only a regular
+    /// file is opened, so a FIFO or a device at the path neither blocks the watcher nor is touched.
+    public static func read(path: String, limit: Int, symlinks: SymlinkPolicy = .sameOwner) throws(FileReadError) -> FileContent {
+        let fd = try SymlinkWalk.open(PathText.absolute(path), policy: symlinks)
         defer { close(fd) }
-        var attempt = 0
-        while true {
+        for _ in 0..<attempts {
             let before = try identity(fd)
             let bytes = try readBytes(fd, limit: limit, sizeHint: Int(before.size))
             let after = try identity(fd)
-            attempt += 1
-            if before == after || attempt == 3 {
+            if holdsStill(before, after, read: bytes.count) && !mayEndInsideAWrite(bytes.count, after) {
                 return FileContent(bytes: bytes, identity: after)
             }
         }
+        throw FileReadError.changing
     }
+
+    /// Whether nothing wrote to the file between two fstat calls around a read. A file that reports
+    /// size 0 although it held bytes is synthetic (procfs, sysfs): its size and times say nothing
+    /// about its content and may differ from one fstat to the next, so only its identity is compared.
+    static func holdsStill(_ before: FileIdentity, _ after: FileIdentity, read count: Int) -> Bool {
+        if before == after { return true }
+        let synthetic = before.size == 0 && after.size == 0 && count > 0
+        return synthetic && before.device == after.device && before.inode == after.inode
+    }
+
+    /// A writer stalled inside one `write(2)` (preempted, or waiting for memory) changes neither
+    /// size nor mtime between the two fstat calls, yet the file then ends at a page boundary inside
+    /// the write: the kernel updates mtime when a write starts and grows the file a page at a time.
+    /// So a reading that ends at a page boundary of a file written within ``freshWrite`` is not
+    /// trusted yet; the watcher looks again later, when a finished write has had time to show.
+    static func mayEndInsideAWrite(_ count: Int, _ identity: FileIdentity) -> Bool {
+        guard count > 0, count % pageBoundary == 0 else { return false }
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let age = Duration.seconds(Int64(now.tv_sec) - identity.modifiedSeconds)
+            + .nanoseconds(Int64(now.tv_nsec) - identity.modifiedNanoseconds)
+        return age < freshWrite
+    }
+
+    /// As long as a writer that keeps a file open must be idle before its file counts as settled
+    /// (``WatchTiming/idleWriter``): on a loaded machine a writer can stall inside one write for
+    /// far longer than the settle time (50 ms let torn readings through under a parallel test run).
+    static let freshWrite = Duration.seconds(1)
+    /// The smallest page size Linux has; larger pages and folios are multiples of it.
+    static let pageBoundary = 4096
 
     private static func identity(_ fd: Int32) throws(FileReadError) -> FileIdentity {
         var info = stat()
@@ -70,15 +133,18 @@ public enum FileReader {
         return FileIdentity(info)
     }
 
+    /// Reads to EOF, never holding more than `limit + 1` bytes (one past the limit tells a file that
+    /// is too large from one exactly at it). The buffer starts at the reported size plus one, at least
+    /// ``firstReadSize``, and doubles, so a file whose size is wrong is still read whole.
     private static func readBytes(_ fd: Int32, limit: Int, sizeHint: Int) throws(FileReadError) -> [UInt8] {
         guard sizeHint <= limit else { throw FileReadError.tooLarge(limit: limit) }
-        var bytes = [UInt8](repeating: 0, count: min(limit, sizeHint) + 1)
+        var bytes = [UInt8](repeating: 0, count: min(limit, max(sizeHint, firstReadSize - 1)) + 1)
         var count = 0
         guard lseek(fd, 0, SEEK_SET) == 0 else { throw FileReadError.from(errno: errno) }
         while true {
             if count == bytes.count {
                 guard count <= limit else { throw FileReadError.tooLarge(limit: limit) }
-                bytes.append(contentsOf: repeatElement(0, count: min(max(count, 4096), limit + 1 - count)))
+                bytes.append(contentsOf: repeatElement(0, count: min(count, limit + 1 - count)))
             }
             let got = bytes.withUnsafeMutableBytes { buffer in
                 Glibc.read(fd, buffer.baseAddress! + count, buffer.count - count)

@@ -24,6 +24,7 @@ public final class FileWatcher: @unchecked Sendable {
 
     private struct WatchedFile {
         let path: String
+        let symlinks: SymlinkPolicy
         var resolution: PathResolution
         /// Folder → watch descriptor, for the folders this file needs.
         var watches: [String: Int32] = [:]
@@ -49,9 +50,11 @@ public final class FileWatcher: @unchecked Sendable {
     /// - Parameters:
     ///   - paths: absolute paths, one per stream; the handler gets the index into this list.
     ///   - readLimit: the largest file read, in bytes; larger ones fail to read (every buffer is bounded).
+    ///   - symlinks: which symlinks to follow on the way to each path (missing entries: same-owner).
     ///   - polling: poll every file instead of using inotify (what happens anyway where inotify cannot serve).
     public init(
         paths: [String],
+        symlinks: [SymlinkPolicy] = [],
         timing: WatchTiming,
         readLimit: Int,
         polling: Bool = false,
@@ -63,8 +66,13 @@ public final class FileWatcher: @unchecked Sendable {
         self.logger = logger
         self.handler = handler
         self.inotify = try Inotify(enabled: !polling)
-        self.files = paths.map {
-            WatchedFile(path: $0, resolution: PathResolver.resolve($0), scheduler: ChangeScheduler(timing: timing))
+        self.files = paths.enumerated().map { index, path in
+            WatchedFile(
+                path: path,
+                symlinks: index < symlinks.count ? symlinks[index] : .sameOwner,
+                resolution: PathResolver.resolve(path),
+                scheduler: ChangeScheduler(timing: timing)
+            )
         }
         if let unavailable = inotify.unavailable {
             logger.warning("inotify is unavailable; polling every file", metadata: ["error": "\(unavailable)"])
@@ -195,9 +203,14 @@ public final class FileWatcher: @unchecked Sendable {
         let path = files[index].path
         let result: Result<FileContent, FileReadError>
         do {
-            result = .success(try FileReader.read(path: path, limit: readLimit))
+            result = .success(try FileReader.read(path: path, limit: readLimit, symlinks: files[index].symlinks))
         } catch {
             result = .failure(error)
+        }
+        if case .failure(let error) = result, error.isChanging {
+            // Not a reading at all: nothing goes to the stream, and the file is looked at again.
+            files[index].scheduler.changedWhileRead(read, at: clock.now)
+            return
         }
         switch result {
         case .success(let content): files[index].lastIdentity = content.identity

@@ -30,6 +30,7 @@ struct MirrorFixture: Sendable {
         hosts: [String] = [],
         timing: WatchTiming = testTiming,
         limits: ServerLimits = ServerLimits(),
+        symlinks: SymlinkPolicy = .sameOwner,
         prepare: (TemporaryDirectory) throws -> Void = { _ in }
     ) async throws -> MirrorFixture {
         let directory = try TemporaryDirectory()
@@ -39,7 +40,7 @@ struct MirrorFixture: Sendable {
             listen: ListenAddress(host: host, port: 0),
             heartbeat: heartbeat,
             streams: streams.sorted(by: { $0.key < $1.key }).map { path, watch in
-                StreamConfig(path: path, watch: watch, watchPath: PathText.normalize(directory.path + "/" + watch), format: .json)
+                StreamConfig(path: path, watch: watch, watchPath: PathText.normalize(directory.path + "/" + watch), format: .json, symlinks: symlinks)
             },
             hosts: hosts,
             file: directory.url("mirror.yaml"),

@@ -1,0 +1,75 @@
+import Foundation
+import Glibc
+import Logging
+import MirrorCore
+import Synchronization
+import Testing
+
+/// The reader against files that do not hold still or do not tell their size: a real writer
+/// thread appending to a real file, and the kernel's own synthetic files.
+@Suite("file reader", .timeLimit(.minutes(1)))
+struct FileReaderTests {
+    /// Appends `chunk` bytes of digits at a time (open with O_APPEND, write, close) for `duration`,
+    /// starting over (O_TRUNC) whenever the file reaches `wrap` bytes; returns the final length.
+    /// A chunk spans many pages and the kernel grows the file page by page, so a read that meets
+    /// the end of the file while an append is being copied stops at a page boundary inside it: a
+    /// length that is no multiple of `chunk` is a state that was never written.
+    static func appendDigits(to path: String, chunk: Int, wrap: Int, for duration: Duration) -> Int {
+        let bytes = [UInt8](repeating: UInt8(ascii: "7"), count: chunk)
+        let end = ContinuousClock.now.advanced(by: duration)
+        var length = 0
+        while ContinuousClock.now < end {
+            if length + chunk > wrap {
+                close(open(path, O_WRONLY | O_TRUNC | O_CLOEXEC))
+                length = 0
+            }
+            let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+            guard fd >= 0 else { break }
+            length += bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+        }
+        return length
+    }
+
+    /// Issue item 1: a writer that appends without pause never lets three reads in a row agree.
+    /// The reader used to hand over its third reading anyway, torn at a page boundary; a reading
+    /// that never held still must be retried later instead, and the final state still arrive.
+    @Test func aReadThatNeverHoldsStillIsNotHandedOver() async throws {
+        var template = Array("/tmp/sse-mirror-torn-XXXXXX".utf8CString)
+        let directory = String(cString: mkdtemp(&template)!)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/digits.json"
+        let chunk = 100_003
+        close(open(file, O_WRONLY | O_CREAT | O_TRUNC, 0o644))
+        let lengths = Mutex<[Int]>([])
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let watcher = try FileWatcher(
+            paths: [file],
+            timing: WatchTiming(settle: .milliseconds(20), reconcileInterval: nil),
+            readLimit: 16 << 20,
+            logger: logger
+        ) { _, result, _ in
+            if case .success(let content) = result { lengths.withLock { $0.append(content.bytes.count) } }
+            return .done
+        }
+        watcher.start()
+        defer { watcher.stop() }
+        let final = Mutex<Int?>(nil)
+        let writer = Thread {
+            let length = Self.appendDigits(to: file, chunk: chunk, wrap: chunk * 10, for: .seconds(2))
+            final.withLock { $0 = length }
+        }
+        writer.start()
+        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+        while ContinuousClock.now < deadline {
+            if let total = final.withLock({ $0 }), lengths.withLock({ $0.last }) == total { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let total = try #require(final.withLock { $0 })
+        let seen = lengths.withLock { $0 }
+        #expect(seen.last == total)
+        let torn = seen.filter { $0 % chunk != 0 }
+        #expect(torn.isEmpty, "torn readings (lengths) handed over: \(torn.prefix(10)) of \(seen.count)")
+    }
+}
