@@ -111,13 +111,19 @@ struct ServerProcessTests {
         let spent = server.cpuSeconds() - before
         #expect(spent < 0.5, "CPU seconds spent in 2 s while out of descriptors: \(spent)")
         #expect(server.log.components(separatedBy: "cannot accept connections").count == 2, "\(server.log)")
-        // The connected clients keep their streams.
+        // The connected clients keep their streams, and a change that cannot be read for want of a
+        // descriptor is not reported as an invalid file: it is read once descriptors are back.
         #expect(served.allSatisfy { !$0.isClosed })
+        try directory.write("app.json", #"{"greeting": "during"}"#)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(served[0].events.count == 1, "\(served[0].events)")
         // Once some leave, the waiting ones and a new one are served within the back-off.
         for client in served.prefix(served.count - 5) { await client.close() }
         let late = try await TestClient.subscribe(port: server.port, group: group, path: "/config")
         try await late.waitFor("the document, late", timeout: .seconds(10)) { $0.first?.name == "changed" }
         try await server.waitForLog("accepting connections again")
+        try await served.last!.waitFor("the change made while out of descriptors") { $0.last?.data == #"{"greeting":"during"}"# }
+        #expect(!served.last!.events.contains { $0.name == "invalid" })
         try directory.write("app.json", #"{"greeting": "still here"}"#)
         for client in served.suffix(5) + [late] {
             try await client.waitFor("the change") { $0.last?.data == #"{"greeting":"still here"}"# }

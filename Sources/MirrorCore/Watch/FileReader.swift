@@ -30,6 +30,14 @@ public struct FileReadError: Error, Sendable, Equatable, CustomStringConvertible
     /// can be trusted to be a state the writer meant, so there is none to hand over; look again later.
     public var isChanging: Bool { base == .changing }
 
+    /// The system is short of something that comes back (descriptors, memory): the file says
+    /// nothing about itself, so this is no reading either, and the watcher looks again later.
+    /// Publishing it as `invalid` would tell every client the file is broken when it is not.
+    public var isTransient: Bool {
+        guard case .system(let code) = base else { return false }
+        return code == EMFILE || code == ENFILE || code == ENOMEM || code == ENOBUFS || code == EAGAIN
+    }
+
     static let notRegular = FileReadError(base: .notRegular)
     static let changing = FileReadError(base: .changing)
     static func tooLarge(limit: Int) -> FileReadError { FileReadError(base: .tooLarge(limit: limit)) }
