@@ -17,15 +17,15 @@ public enum ConfigLoader {
     }
 
     public static func parse(_ bytes: [UInt8], file: String, baseDirectory: String) throws(ConfigError) -> MirrorConfig {
-        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        // A UTF-8 byte order mark is not content (YAML 1.2.2 §5.2); without it, line 1's columns are the editor's.
+        let text = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
+        let lines = SourceLines(text)
         func fail(_ kind: ConfigError.Kind, _ mark: SourceMark, _ message: String) -> ConfigError {
-            let line = mark.line - 1 < lines.count && mark.line >= 1 ? String(lines[mark.line - 1]) : nil
-            return ConfigError(kind: kind, file: file, mark: mark, message: message,
-                               sourceLine: line.map { $0.hasSuffix("\r") ? String($0.dropLast()) : $0 })
+            ConfigError(kind: kind, file: file, mark: mark, message: message, sourceLine: lines.text(ofLine: mark.line))
         }
         let root: YAMLNode?
         do {
-            root = try YAMLParser.parse(bytes)
+            root = try YAMLParser.parse(text)
         } catch {
             throw fail(.syntax, error.mark, error.message)
         }
