@@ -8,9 +8,15 @@ struct SchemaError: Error {
 struct ConfigDecoder {
     let baseDirectory: String
     let file: String
+    /// The source, for advice that needs the text as written (``ListenHint``).
+    let lines: SourceLines
 
-    static let topLevelKeys = ["listen", "heartbeat", "streams"]
-    static let streamKeys = ["path", "watch", "format"]
+    static let topLevelKeys = ["listen", "heartbeat", "hosts", "symlinks", "streams"]
+    static let streamKeys = ["path", "watch", "format", "symlinks"]
+
+    /// A heartbeat keeps proxies from closing an idle stream, so it is seconds or minutes; a day is
+    /// already far past any proxy's idle timeout, and longer is more likely a typo than a wish.
+    static let maximumHeartbeat: Duration = .seconds(24 * 3600)
 
     mutating func decode(_ root: YAMLNode?) throws(SchemaError) -> MirrorConfig {
         guard let root else {
@@ -20,6 +26,9 @@ struct ConfigDecoder {
         try rejectUnknown(entries, allowed: Self.topLevelKeys, in: "the config")
         var config = MirrorConfig(streams: [], file: file, baseDirectory: baseDirectory)
         if let listen = entries.first(where: { $0.key == "listen" }) {
+            if case .sequence = listen.value.kind, let hint = ListenHint(lines: lines, near: listen.value.mark) {
+                throw SchemaError(mark: hint.mark, message: hint.message)
+            }
             let text = try string(listen.value, what: "listen")
             do {
                 config.listen = try ListenAddress(parsing: text)
@@ -29,9 +38,16 @@ struct ConfigDecoder {
         }
         if let heartbeat = entries.first(where: { $0.key == "heartbeat" }) {
             let duration = try value(heartbeat.value, what: "heartbeat") { value throws(ValueError) in
-                try DurationText.parse(value)
+                try DurationText.parse(value, maximum: Self.maximumHeartbeat)
             }
             config.heartbeat = duration == .zero ? nil : duration
+        }
+        if let hosts = entries.first(where: { $0.key == "hosts" }) {
+            config.hosts = try decodeHosts(hosts.value)
+        }
+        var symlinks = SymlinkPolicy.sameOwner
+        if let entry = entries.first(where: { $0.key == "symlinks" }) {
+            symlinks = try symlinkPolicy(entry.value)
         }
         guard let streams = entries.first(where: { $0.key == "streams" }) else {
             throw SchemaError(mark: root.mark, message: "missing key 'streams': list the files to mirror")
@@ -41,7 +57,7 @@ struct ConfigDecoder {
         }
         var seen: [String: SourceMark] = [:]
         for item in items {
-            let stream = try decodeStream(item)
+            let stream = try decodeStream(item, symlinks: symlinks)
             if let first = seen[stream.config.path] {
                 throw SchemaError(
                     mark: stream.pathMark,
@@ -54,7 +70,36 @@ struct ConfigDecoder {
         return config
     }
 
-    private func decodeStream(_ node: YAMLNode) throws(SchemaError) -> (config: StreamConfig, pathMark: SourceMark) {
+    /// `hosts:`, the names a request's `Host` may carry besides the defaults, in the form a `Host`
+    /// header writes them (RFC 9110 §7.2, RFC 3986 §3.2.2): a host name or IPv4 address as is, an
+    /// IPv6 address in brackets (`"[fe80::1]"`, quoted, as `[` starts a YAML list), no port, no
+    /// scheme, no wildcard. Lowercased, as host names compare without case (RFC 4343).
+    private func decodeHosts(_ node: YAMLNode) throws(SchemaError) -> [String] {
+        guard case .sequence(let items) = node.kind else {
+            throw SchemaError(mark: node.mark, message: "hosts: expected a list of host names, like [example.com], got \(node.summary)")
+        }
+        var hosts: [String] = []
+        for item in items {
+            let text = try string(item, what: "hosts")
+            do {
+                hosts.append(try HostText.checkHostHeaderName(text))
+            } catch {
+                throw SchemaError(mark: item.mark, message: "hosts: \(error.message)")
+            }
+        }
+        return hosts
+    }
+
+    private func symlinkPolicy(_ node: YAMLNode) throws(SchemaError) -> SymlinkPolicy {
+        let text = try string(node, what: "symlinks")
+        guard let policy = SymlinkPolicy(rawValue: text) else {
+            let names = SymlinkPolicy.allCases.map(\.rawValue).joined(separator: ", ")
+            throw SchemaError(mark: node.mark, message: "symlinks: unknown value '\(text)' (allowed: \(names))")
+        }
+        return policy
+    }
+
+    private func decodeStream(_ node: YAMLNode, symlinks: SymlinkPolicy) throws(SchemaError) -> (config: StreamConfig, pathMark: SourceMark) {
         let entries = try mapping(node, what: "a stream")
         try rejectUnknown(entries, allowed: Self.streamKeys, in: "a stream")
         guard let pathEntry = entries.first(where: { $0.key == "path" }) else {
@@ -85,8 +130,13 @@ struct ConfigDecoder {
             }
             format = known
         }
+        var symlinks = symlinks
+        if let entry = entries.first(where: { $0.key == "symlinks" }) {
+            symlinks = try symlinkPolicy(entry.value)
+        }
         let watchPath = PathText.normalize(watch.hasPrefix("/") ? watch : baseDirectory + "/" + watch)
-        return (StreamConfig(path: path, watch: watch, watchPath: watchPath, format: format), pathEntry.value.mark)
+        let config = StreamConfig(path: path, watch: watch, watchPath: watchPath, format: format, symlinks: symlinks)
+        return (config, pathEntry.value.mark)
     }
 
     private func mapping(_ node: YAMLNode, what: String) throws(SchemaError) -> [YAMLMappingEntry] {

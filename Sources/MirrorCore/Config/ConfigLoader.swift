@@ -27,10 +27,13 @@ public enum ConfigLoader {
         do {
             root = try YAMLParser.parse(text)
         } catch {
+            if let hint = ListenHint(lines: lines, near: error.mark) {
+                throw fail(.syntax, hint.mark, hint.message)
+            }
             throw fail(.syntax, error.mark, error.message)
         }
         do {
-            var decoder = ConfigDecoder(baseDirectory: baseDirectory, file: file)
+            var decoder = ConfigDecoder(baseDirectory: baseDirectory, file: file, lines: lines)
             return try decoder.decode(root)
         } catch {
             throw fail(.schema, error.mark, error.message)
