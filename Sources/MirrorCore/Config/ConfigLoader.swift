@@ -13,7 +13,21 @@ public enum ConfigLoader {
         } catch {
             throw ConfigError(kind: .unreadable, file: file, mark: nil, message: "cannot read the config: \(error)")
         }
-        return try parse(bytes, file: file, baseDirectory: PathText.directory(of: PathText.absolute(file)))
+        return try parse(bytes, file: file, baseDirectory: realDirectory(of: file))
+    }
+
+    /// The folder the config file really is in, which relative `watch` paths are read against.
+    ///
+    /// Resolved with realpath(3), not lexically: for `link/../mirror.yaml` the kernel opened the
+    /// `mirror.yaml` next to where `link` points, so that is the folder whose files belong to it.
+    /// The file was just read, so it exists; if it vanished since, that is an unreadable config.
+    static func realDirectory(of file: String) throws(ConfigError) -> String {
+        guard let real = realpath(file, nil) else {
+            let reason = String(cString: strerror(errno))
+            throw ConfigError(kind: .unreadable, file: file, mark: nil, message: "cannot resolve the config's folder: \(reason)")
+        }
+        defer { free(real) }
+        return PathText.directory(of: String(cString: real))
     }
 
     public static func parse(_ bytes: [UInt8], file: String, baseDirectory: String) throws(ConfigError) -> MirrorConfig {
