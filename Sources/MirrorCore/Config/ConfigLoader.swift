@@ -13,153 +13,44 @@ public enum ConfigLoader {
         } catch {
             throw ConfigError(kind: .unreadable, file: file, mark: nil, message: "cannot read the config: \(error)")
         }
-        return try parse(bytes, file: file, baseDirectory: PathText.directory(of: PathText.absolute(file)))
+        return try parse(bytes, file: file, baseDirectory: realDirectory(of: file))
+    }
+
+    /// The folder the config file really is in, which relative `watch` paths are read against.
+    ///
+    /// Resolved with realpath(3), not lexically: for `link/../mirror.yaml` the kernel opened the
+    /// `mirror.yaml` next to where `link` points, so that is the folder whose files belong to it.
+    /// The file was just read, so it exists; if it vanished since, that is an unreadable config.
+    static func realDirectory(of file: String) throws(ConfigError) -> String {
+        guard let real = realpath(file, nil) else {
+            let reason = String(cString: strerror(errno))
+            throw ConfigError(kind: .unreadable, file: file, mark: nil, message: "cannot resolve the config's folder: \(reason)")
+        }
+        defer { free(real) }
+        return PathText.directory(of: String(cString: real))
     }
 
     public static func parse(_ bytes: [UInt8], file: String, baseDirectory: String) throws(ConfigError) -> MirrorConfig {
-        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        // A UTF-8 byte order mark is not content (YAML 1.2.2 §5.2); without it, line 1's columns are the editor's.
+        let text = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
+        let lines = SourceLines(text)
         func fail(_ kind: ConfigError.Kind, _ mark: SourceMark, _ message: String) -> ConfigError {
-            let line = mark.line - 1 < lines.count && mark.line >= 1 ? String(lines[mark.line - 1]) : nil
-            return ConfigError(kind: kind, file: file, mark: mark, message: message,
-                               sourceLine: line.map { $0.hasSuffix("\r") ? String($0.dropLast()) : $0 })
+            ConfigError(kind: kind, file: file, mark: mark, message: message, sourceLine: lines.text(ofLine: mark.line))
         }
         let root: YAMLNode?
         do {
-            root = try YAMLParser.parse(bytes)
+            root = try YAMLParser.parse(text)
         } catch {
+            if let hint = ListenHint(lines: lines, near: error.mark) {
+                throw fail(.syntax, hint.mark, hint.message)
+            }
             throw fail(.syntax, error.mark, error.message)
         }
         do {
-            var decoder = ConfigDecoder(baseDirectory: baseDirectory, file: file)
+            var decoder = ConfigDecoder(baseDirectory: baseDirectory, file: file, lines: lines)
             return try decoder.decode(root)
         } catch {
             throw fail(.schema, error.mark, error.message)
-        }
-    }
-}
-
-/// A schema error before the file name and snippet are attached.
-struct SchemaError: Error {
-    var mark: SourceMark
-    var message: String
-}
-
-/// Walks the YAML tree and checks every key and value against the schema.
-struct ConfigDecoder {
-    let baseDirectory: String
-    let file: String
-
-    static let topLevelKeys = ["listen", "heartbeat", "streams"]
-    static let streamKeys = ["path", "watch", "format"]
-
-    mutating func decode(_ root: YAMLNode?) throws(SchemaError) -> MirrorConfig {
-        guard let root else {
-            throw SchemaError(mark: SourceMark(line: 1, column: 1), message: "the config is empty; it needs at least a 'streams:' list")
-        }
-        let entries = try mapping(root, what: "the config")
-        try rejectUnknown(entries, allowed: Self.topLevelKeys, in: "the config")
-        var config = MirrorConfig(streams: [], file: file, baseDirectory: baseDirectory)
-        if let listen = entries.first(where: { $0.key == "listen" }) {
-            let text = try string(listen.value, what: "listen")
-            do {
-                config.listen = try ListenAddress(parsing: text)
-            } catch {
-                throw SchemaError(mark: listen.value.mark, message: "listen: \(error.message)")
-            }
-        }
-        if let heartbeat = entries.first(where: { $0.key == "heartbeat" }) {
-            let duration = try value(heartbeat.value, what: "heartbeat") { value throws(ValueError) in
-                try DurationText.parse(value)
-            }
-            config.heartbeat = duration == .zero ? nil : duration
-        }
-        guard let streams = entries.first(where: { $0.key == "streams" }) else {
-            throw SchemaError(mark: root.mark, message: "missing key 'streams': list the files to mirror")
-        }
-        guard case .sequence(let items) = streams.value.kind else {
-            throw SchemaError(mark: streams.value.mark, message: "streams: expected a list of streams, got \(streams.value.summary)")
-        }
-        var seen: [String: SourceMark] = [:]
-        for item in items {
-            let stream = try decodeStream(item)
-            if let first = seen[stream.config.path] {
-                throw SchemaError(
-                    mark: stream.pathMark,
-                    message: "duplicate stream path '\(stream.config.path)' (first at line \(first.line), column \(first.column))"
-                )
-            }
-            seen[stream.config.path] = stream.pathMark
-            config.streams.append(stream.config)
-        }
-        return config
-    }
-
-    private func decodeStream(_ node: YAMLNode) throws(SchemaError) -> (config: StreamConfig, pathMark: SourceMark) {
-        let entries = try mapping(node, what: "a stream")
-        try rejectUnknown(entries, allowed: Self.streamKeys, in: "a stream")
-        guard let pathEntry = entries.first(where: { $0.key == "path" }) else {
-            throw SchemaError(mark: node.mark, message: "a stream needs 'path', the URL path it is served on, like /config")
-        }
-        let path = try string(pathEntry.value, what: "path")
-        do {
-            try StreamPathRule.check(path)
-        } catch {
-            throw SchemaError(mark: pathEntry.value.mark, message: "path: \(error.message)")
-        }
-        guard let watchEntry = entries.first(where: { $0.key == "watch" }) else {
-            throw SchemaError(mark: node.mark, message: "a stream needs 'watch', the file to mirror")
-        }
-        let watch = try string(watchEntry.value, what: "watch")
-        guard !watch.isEmpty else {
-            throw SchemaError(mark: watchEntry.value.mark, message: "watch: the file to mirror may not be empty")
-        }
-        guard !watch.utf8.contains(0) else {
-            throw SchemaError(mark: watchEntry.value.mark, message: "watch: a path may not contain a NUL character")
-        }
-        var format = DocumentFormat.json
-        if let formatEntry = entries.first(where: { $0.key == "format" }) {
-            let text = try string(formatEntry.value, what: "format")
-            guard let known = DocumentFormat(rawValue: text) else {
-                let names = DocumentFormat.allCases.map(\.rawValue).joined(separator: ", ")
-                throw SchemaError(mark: formatEntry.value.mark, message: "format: unknown format '\(text)' (supported: \(names))")
-            }
-            format = known
-        }
-        let watchPath = PathText.normalize(watch.hasPrefix("/") ? watch : baseDirectory + "/" + watch)
-        return (StreamConfig(path: path, watch: watch, watchPath: watchPath, format: format), pathEntry.value.mark)
-    }
-
-    private func mapping(_ node: YAMLNode, what: String) throws(SchemaError) -> [YAMLMappingEntry] {
-        guard case .mapping(let entries) = node.kind else {
-            throw SchemaError(mark: node.mark, message: "\(what) must be a mapping of keys to values, got \(node.summary)")
-        }
-        return entries
-    }
-
-    private func rejectUnknown(_ entries: [YAMLMappingEntry], allowed: [String], in what: String) throws(SchemaError) {
-        for entry in entries where !allowed.contains(entry.key) {
-            throw SchemaError(
-                mark: entry.keyMark,
-                message: "unknown key '\(entry.key)' in \(what) (allowed: \(allowed.joined(separator: ", ")))"
-            )
-        }
-    }
-
-    private func string(_ node: YAMLNode, what: String) throws(SchemaError) -> String {
-        guard case .scalar(let scalar) = node.kind, case .string(let text) = scalar.resolved else {
-            throw SchemaError(mark: node.mark, message: "\(what): expected a string, got \(node.summary)")
-        }
-        return text
-    }
-
-    private func value<T>(_ node: YAMLNode, what: String, _ parse: (YAMLValue) throws(ValueError) -> T) throws(SchemaError) -> T {
-        guard case .scalar(let scalar) = node.kind else {
-            throw SchemaError(mark: node.mark, message: "\(what): expected a scalar, got \(node.summary)")
-        }
-        do {
-            return try parse(scalar.resolved)
-        } catch {
-            throw SchemaError(mark: node.mark, message: "\(what): \(error.message)")
         }
     }
 }

@@ -10,6 +10,8 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Parses `HOST:PORT` or `[v6]:PORT`; the error text says what was expected.
+    ///
+    /// The host is checked by ``HostText`` so that `check` refuses what `serve` could never bind.
     public init(parsing text: String) throws(ValueError) {
         let hostPart: Substring
         let portPart: Substring
@@ -30,7 +32,11 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
             }
         }
         guard !hostPart.isEmpty else { throw ValueError("the host is missing; expected HOST:PORT, like 127.0.0.1:8080") }
-        guard let port = Int(portPart), (0...65535).contains(port), portPart.allSatisfy(\.isNumber) else {
+        if text.hasPrefix("["), !hostPart.contains(":") {
+            throw ValueError("brackets are for an IPv6 address; write \(hostPart):\(portPart)")
+        }
+        try HostText.check(hostPart, allowZone: true)
+        guard portPart.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let port = Int(portPart), (0...65535).contains(port) else {
             throw ValueError("the port must be a number from 0 to 65535, not '\(portPart)'")
         }
         self.host = String(hostPart)

@@ -10,7 +10,7 @@ public struct MirrorConfig: Sendable, Equatable {
     public var hosts: [String]
     /// The path of the config file itself, as given.
     public var file: String
-    /// The folder relative `watch` paths are read against: the config file's folder.
+    /// The folder relative `watch` paths are read against: the config file's real folder (realpath(3)).
     public var baseDirectory: String
 
     public static let defaultListen = ListenAddress(host: "127.0.0.1", port: 8080)
@@ -38,7 +38,8 @@ public struct StreamConfig: Sendable, Equatable {
     public var path: String
     /// The `watch` value exactly as written, which is what events and logs show.
     public var watch: String
-    /// `watch` made absolute against the config file's folder, lexically (symlinks are followed by the watcher).
+    /// `watch` made absolute against the config file's real folder, then normalized lexically (symlinks
+    /// on the way to the file are followed by the watcher).
     public var watchPath: String
     public var format: DocumentFormat
     /// Whether a symlink on the way to the watched file is followed (`symlinks:`, per stream or global).

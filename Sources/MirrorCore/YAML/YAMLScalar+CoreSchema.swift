@@ -21,15 +21,45 @@ public enum YAMLValue: Sendable, Equatable {
 }
 
 extension YAMLScalar {
-    static let strTag = "tag:yaml.org,2002:str"
-
     /// Resolves the scalar by the core schema's tag resolution table.
     ///
-    /// Only plain scalars are resolved; quoted and block scalars, and scalars tagged `!!str`,
-    /// are strings as written.
+    /// Untagged plain scalars are resolved by their text; quoted and block scalars, and scalars
+    /// tagged `!` or `!!str`, are strings as written. A scalar with a core schema tag is read as
+    /// that type. The parser has already rejected tags a config does not know and texts that do not
+    /// fit their tag, so the string fallback here is never reached for parsed input.
     public var resolved: YAMLValue {
-        if tag == Self.strTag || style != .plain { return .string(text) }
-        return Self.resolvePlain(text)
+        (try? resolve()) ?? .string(text)
+    }
+
+    /// The value under the scalar's tag, or why the tag cannot be honoured (the message names the tag).
+    func resolve() throws(YAMLTagError) -> YAMLValue {
+        guard let tag else { return style == .plain ? Self.resolvePlain(text) : .string(text) }
+        let written = YAMLTag.written(tag)
+        switch tag {
+        case YAMLTag.str, YAMLTag.nonSpecific:
+            return .string(text)
+        case YAMLTag.int:
+            guard let int = Self.parseInt(text) else { throw YAMLTagError("\(written): '\(text)' is not an integer") }
+            return .int(int)
+        case YAMLTag.float:
+            switch Self.resolvePlain(text) {
+            case .float(let double): return .float(double)
+            case .int(let int): return .float(Double(int))
+            default: throw YAMLTagError("\(written): '\(text)' is not a number")
+            }
+        case YAMLTag.bool:
+            guard case .bool(let bool) = Self.resolvePlain(text) else {
+                throw YAMLTagError("\(written): '\(text)' is not a boolean (true or false)")
+            }
+            return .bool(bool)
+        case YAMLTag.null:
+            guard Self.resolvePlain(text) == .null else { throw YAMLTagError("\(written): '\(text)' is not null") }
+            return .null
+        default:
+            throw YAMLTagError(
+                "unsupported tag \(written); a config value is a string, number, boolean or null (tags: !!str, !!int, !!float, !!bool, !!null)"
+            )
+        }
     }
 
     static func resolvePlain(_ text: String) -> YAMLValue {

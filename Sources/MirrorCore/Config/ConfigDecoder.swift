@@ -1,0 +1,175 @@
+/// A schema error before the file name and snippet are attached.
+struct SchemaError: Error {
+    var mark: SourceMark
+    var message: String
+}
+
+/// Walks the YAML tree and checks every key and value against the schema.
+struct ConfigDecoder {
+    let baseDirectory: String
+    let file: String
+    /// The source, for advice that needs the text as written (``ListenHint``).
+    let lines: SourceLines
+
+    static let topLevelKeys = ["listen", "heartbeat", "hosts", "symlinks", "streams"]
+    static let streamKeys = ["path", "watch", "format", "symlinks"]
+
+    /// A heartbeat keeps proxies from closing an idle stream, so it is seconds or minutes; a day is
+    /// already far past any proxy's idle timeout, and longer is more likely a typo than a wish.
+    static let maximumHeartbeat: Duration = .seconds(24 * 3600)
+
+    mutating func decode(_ root: YAMLNode?) throws(SchemaError) -> MirrorConfig {
+        guard let root else {
+            throw SchemaError(mark: SourceMark(line: 1, column: 1), message: "the config is empty; it needs at least a 'streams:' list")
+        }
+        let entries = try mapping(root, what: "the config")
+        try rejectUnknown(entries, allowed: Self.topLevelKeys, in: "the config")
+        var config = MirrorConfig(streams: [], file: file, baseDirectory: baseDirectory)
+        if let listen = entries.first(where: { $0.key == "listen" }) {
+            if case .sequence = listen.value.kind, let hint = ListenHint(lines: lines, near: listen.value.mark) {
+                throw SchemaError(mark: hint.mark, message: hint.message)
+            }
+            let text = try string(listen.value, what: "listen")
+            do {
+                config.listen = try ListenAddress(parsing: text)
+            } catch {
+                throw SchemaError(mark: listen.value.mark, message: "listen: \(error.message)")
+            }
+        }
+        if let heartbeat = entries.first(where: { $0.key == "heartbeat" }) {
+            let duration = try value(heartbeat.value, what: "heartbeat") { value throws(ValueError) in
+                try DurationText.parse(value, maximum: Self.maximumHeartbeat)
+            }
+            config.heartbeat = duration == .zero ? nil : duration
+        }
+        if let hosts = entries.first(where: { $0.key == "hosts" }) {
+            config.hosts = try decodeHosts(hosts.value)
+        }
+        var symlinks = SymlinkPolicy.sameOwner
+        if let entry = entries.first(where: { $0.key == "symlinks" }) {
+            symlinks = try symlinkPolicy(entry.value)
+        }
+        guard let streams = entries.first(where: { $0.key == "streams" }) else {
+            throw SchemaError(mark: root.mark, message: "missing key 'streams': list the files to mirror")
+        }
+        guard case .sequence(let items) = streams.value.kind else {
+            throw SchemaError(mark: streams.value.mark, message: "streams: expected a list of streams, got \(streams.value.summary)")
+        }
+        var seen: [String: SourceMark] = [:]
+        for item in items {
+            let stream = try decodeStream(item, symlinks: symlinks)
+            if let first = seen[stream.config.path] {
+                throw SchemaError(
+                    mark: stream.pathMark,
+                    message: "duplicate stream path '\(stream.config.path)' (first at line \(first.line), column \(first.column))"
+                )
+            }
+            seen[stream.config.path] = stream.pathMark
+            config.streams.append(stream.config)
+        }
+        return config
+    }
+
+    /// `hosts:`, the names a request's `Host` may carry besides the defaults, in the form a `Host`
+    /// header writes them (RFC 9110 §7.2, RFC 3986 §3.2.2): a host name or IPv4 address as is, an
+    /// IPv6 address in brackets (`"[fe80::1]"`, quoted, as `[` starts a YAML list), no port, no
+    /// scheme, no wildcard. Lowercased, as host names compare without case (RFC 4343).
+    private func decodeHosts(_ node: YAMLNode) throws(SchemaError) -> [String] {
+        guard case .sequence(let items) = node.kind else {
+            throw SchemaError(mark: node.mark, message: "hosts: expected a list of host names, like [example.com], got \(node.summary)")
+        }
+        var hosts: [String] = []
+        for item in items {
+            let text = try string(item, what: "hosts")
+            do {
+                hosts.append(try HostText.checkHostHeaderName(text))
+            } catch {
+                throw SchemaError(mark: item.mark, message: "hosts: \(error.message)")
+            }
+        }
+        return hosts
+    }
+
+    private func symlinkPolicy(_ node: YAMLNode) throws(SchemaError) -> SymlinkPolicy {
+        let text = try string(node, what: "symlinks")
+        guard let policy = SymlinkPolicy(rawValue: text) else {
+            let names = SymlinkPolicy.allCases.map(\.rawValue).joined(separator: ", ")
+            throw SchemaError(mark: node.mark, message: "symlinks: unknown value '\(text)' (allowed: \(names))")
+        }
+        return policy
+    }
+
+    private func decodeStream(_ node: YAMLNode, symlinks: SymlinkPolicy) throws(SchemaError) -> (config: StreamConfig, pathMark: SourceMark) {
+        let entries = try mapping(node, what: "a stream")
+        try rejectUnknown(entries, allowed: Self.streamKeys, in: "a stream")
+        guard let pathEntry = entries.first(where: { $0.key == "path" }) else {
+            throw SchemaError(mark: node.mark, message: "a stream needs 'path', the URL path it is served on, like /config")
+        }
+        let path = try string(pathEntry.value, what: "path")
+        do {
+            try StreamPathRule.check(path)
+        } catch {
+            throw SchemaError(mark: pathEntry.value.mark, message: "path: \(error.message)")
+        }
+        guard let watchEntry = entries.first(where: { $0.key == "watch" }) else {
+            throw SchemaError(mark: node.mark, message: "a stream needs 'watch', the file to mirror")
+        }
+        let watch = try string(watchEntry.value, what: "watch")
+        guard !watch.isEmpty else {
+            throw SchemaError(mark: watchEntry.value.mark, message: "watch: the file to mirror may not be empty")
+        }
+        guard !watch.utf8.contains(0) else {
+            throw SchemaError(mark: watchEntry.value.mark, message: "watch: a path may not contain a NUL character")
+        }
+        var format = DocumentFormat.json
+        if let formatEntry = entries.first(where: { $0.key == "format" }) {
+            let text = try string(formatEntry.value, what: "format")
+            guard let known = DocumentFormat(rawValue: text) else {
+                let names = DocumentFormat.allCases.map(\.rawValue).joined(separator: ", ")
+                throw SchemaError(mark: formatEntry.value.mark, message: "format: unknown format '\(text)' (supported: \(names))")
+            }
+            format = known
+        }
+        var symlinks = symlinks
+        if let entry = entries.first(where: { $0.key == "symlinks" }) {
+            symlinks = try symlinkPolicy(entry.value)
+        }
+        let watchPath = PathText.normalize(watch.hasPrefix("/") ? watch : baseDirectory + "/" + watch)
+        let config = StreamConfig(path: path, watch: watch, watchPath: watchPath, format: format, symlinks: symlinks)
+        return (config, pathEntry.value.mark)
+    }
+
+    private func mapping(_ node: YAMLNode, what: String) throws(SchemaError) -> [YAMLMappingEntry] {
+        guard case .mapping(let entries) = node.kind else {
+            throw SchemaError(mark: node.mark, message: "\(what) must be a mapping of keys to values, got \(node.summary)")
+        }
+        return entries
+    }
+
+    private func rejectUnknown(_ entries: [YAMLMappingEntry], allowed: [String], in what: String) throws(SchemaError) {
+        for entry in entries where !allowed.contains(entry.key) {
+            throw SchemaError(
+                mark: entry.keyMark,
+                message: "unknown key '\(entry.key)' in \(what) (allowed: \(allowed.joined(separator: ", ")))"
+            )
+        }
+    }
+
+    private func string(_ node: YAMLNode, what: String) throws(SchemaError) -> String {
+        guard case .scalar(let scalar) = node.kind, case .string(let text) = scalar.resolved else {
+            throw SchemaError(mark: node.mark, message: "\(what): expected a string, got \(node.summary)")
+        }
+        return text
+    }
+
+    private func value<T>(_ node: YAMLNode, what: String, _ parse: (YAMLValue) throws(ValueError) -> T) throws(SchemaError) -> T {
+        guard case .scalar(let scalar) = node.kind else {
+            throw SchemaError(mark: node.mark, message: "\(what): expected a scalar, got \(node.summary)")
+        }
+        do {
+            return try parse(scalar.resolved)
+        } catch {
+            throw SchemaError(mark: node.mark, message: "\(what): \(error.message)")
+        }
+    }
+}
