@@ -77,9 +77,15 @@ public enum FileReader {
     /// with EOF, so asking for `st_size + 1` bytes published `/proc/sys/kernel/pid_max` as `3`.
     static let firstReadSize = 64 << 10
 
-    /// Reads a file the operator named (the config file): every symlink is followed.
+    /// Reads a file the operator named (the config file) as the kernel resolves its path: every
+    /// symlink followed, and `..` after a symlink taken physically (`link/../mirror.yaml` is the
+    /// file next to the link's target, which is what the operator's shell opens too).
     public static func readAll(path: String, limit: Int) throws(FileReadError) -> [UInt8] {
-        try read(path: path, limit: limit, symlinks: .follow).bytes
+        // O_NONBLOCK so a FIFO cannot block; anything but a regular file is refused by `identity`.
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        guard fd >= 0 else { throw FileReadError.from(errno: errno) }
+        defer { close(fd) }
+        return try read(fd, limit: limit).bytes
     }
 
     /// Reads `path` whole. A writer that changes the file during the read (size or mtime differ
@@ -93,6 +99,10 @@ public enum FileReader {
     public static func read(path: String, limit: Int, symlinks: SymlinkPolicy = .sameOwner) throws(FileReadError) -> FileContent {
         let fd = try SymlinkWalk.open(PathText.absolute(path), policy: symlinks)
         defer { close(fd) }
+        return try read(fd, limit: limit)
+    }
+
+    private static func read(_ fd: Int32, limit: Int) throws(FileReadError) -> FileContent {
         for _ in 0..<attempts {
             let before = try identity(fd)
             let bytes = try readBytes(fd, limit: limit, sizeHint: Int(before.size))
