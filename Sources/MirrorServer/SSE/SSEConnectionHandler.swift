@@ -75,7 +75,9 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
 
     func receive(_ event: EncodedEvent) {
         guard let context else { return }
-        guard queuedBytes(context) <= maximumQueuedBytes else {
+        // A writable channel has less queued than its high-water mark, which is the bound: the
+        // exact count is only asked for (an option lookup, not free per client) when it is not.
+        guard context.channel.isWritable || queuedBytes(context) <= maximumQueuedBytes else {
             logger.info("closing a client that does not keep up with its stream", metadata: ["stream.path": "\(hub.path)"])
             leave(context)
             context.close(promise: nil)
