@@ -94,25 +94,10 @@ struct CommandLineTests {
         defer { directory.remove() }
         try directory.write("app.json", #"{"greeting": "hello"}"#)
         let path = try config("listen: 127.0.0.1:0\nheartbeat: 0\nstreams:\n  - path: /config\n    watch: app.json\n", in: directory)
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = [path]
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
+        let server = try await ServerProcess(config: path, in: directory)
         // The one line it logs at start says where it listens.
-        var log = ""
-        while !log.contains("\n") {
-            let chunk = err.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            log += String(decoding: chunk, as: UTF8.self)
-        }
-        let match = try #require(log.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/), "\(log)")
-        #expect(log.contains("/config ← app.json"))
-        let port = Int(match.1)!
-        let group = MultiThreadedEventLoopGroupHolder.shared
-        let client = try await TestClient.subscribe(port: port, group: group, path: "/config")
+        #expect(server.log.contains("/config ← app.json"))
+        let client = try await TestClient.subscribe(port: server.port, group: MultiThreadedEventLoopGroupHolder.shared, path: "/config")
         try await client.waitFor("first") { $0.count == 1 }
         let sed = Process()
         sed.executableURL = URL(fileURLWithPath: "/bin/sed")
@@ -121,9 +106,7 @@ struct CommandLineTests {
         sed.waitUntilExit()
         let events = try await client.waitFor("change") { $0.count == 2 }
         #expect(events[1].data == #"{"greeting":"bye"}"#)
-        process.terminate()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(await server.stop() == 0)
         try await client.waitUntilClosed()
     }
 

@@ -100,25 +100,11 @@ struct HostileConfigTests {
         try directory.write("real/app.json", #"{"from": "real"}"#)
         try directory.write("elsewhere/app.json", #"{"from": "elsewhere"}"#)
         try directory.write("real/mirror.yaml", "listen: 127.0.0.1:0\nheartbeat: 0\nstreams:\n  - path: /config\n    watch: app.json\n")
-        let process = Process()
-        process.executableURL = CommandLineTests.executable
-        process.arguments = [directory.url("elsewhere/link/../mirror.yaml")]
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
-        var log = ""
-        while !log.contains("\n") {
-            let chunk = err.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            log += String(decoding: chunk, as: UTF8.self)
-        }
-        let match = try #require(log.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/), "\(log)")
-        let client = try await TestClient.subscribe(port: Int(match.1)!, group: MultiThreadedEventLoopGroupHolder.shared, path: "/config")
+        let server = try await ServerProcess(config: directory.url("elsewhere/link/../mirror.yaml"), in: directory)
+        let client = try await TestClient.subscribe(port: server.port, group: MultiThreadedEventLoopGroupHolder.shared, path: "/config")
         let events = try await client.waitFor("first") { $0.count == 1 }
         #expect(events[0].data == #"{"from":"real"}"#)
-        process.terminate()
-        process.waitUntilExit()
+        #expect(await server.stop() == 0)
         try await client.waitUntilClosed()
     }
 }
