@@ -76,14 +76,14 @@ struct StateMachineTests {
         var scheduler = Scheduler(timing: timing)
         scheduler.writeEnded(at: at(0))
         let first = scheduler.due(at: at(0))!
-        scheduler.changedWhileRead(first, at: at(1))
+        scheduler.noReading(first, at: at(1))
         #expect(scheduler.due(at: at(50)) == nil)
         #expect(scheduler.due(at: at(51)) == .init(attempt: 0))
 
         scheduler.vanished(at: at(100))
         let settled = scheduler.due(at: at(150))!
         scheduler.writeEnded(at: at(151))
-        scheduler.changedWhileRead(settled, at: at(151))
+        scheduler.noReading(settled, at: at(151))
         #expect(scheduler.due(at: at(151)) == .init(attempt: 0))
     }
 

@@ -64,10 +64,10 @@ public struct ChangeScheduler<Instant: InstantProtocol>: Sendable where Instant.
         pending = Pending(deadline: now.advanced(by: wait), firstModified: nil, attempt: read.attempt + 1)
     }
 
-    /// The file changed during every try of the read (a writer that does not pause): nothing was
-    /// read, so look again after the settle time, as the same look (an unsettled first look stays
-    /// a first look). Any event meanwhile starts over as usual.
-    public mutating func changedWhileRead(_ read: Read, at now: Instant) {
+    /// The read gave no reading (the file changed during every try, or the system was short of
+    /// descriptors): look again after the settle time, as the same look (an unsettled first look
+    /// stays a first look). Any event meanwhile starts over as usual.
+    public mutating func noReading(_ read: Read, at now: Instant) {
         guard pending == nil else { return }
         pending = Pending(deadline: now.advanced(by: timing.settle), firstModified: nil, attempt: read.attempt)
     }

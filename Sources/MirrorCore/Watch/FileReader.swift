@@ -26,16 +26,17 @@ public struct FileReadError: Error, Sendable, Equatable, CustomStringConvertible
         code == ENOENT || code == ENOTDIR ? FileReadError(base: .missing) : FileReadError(base: .system(errno: code))
     }
 
-    /// The file changed during every read of one attempt (a writer that does not pause): no reading
-    /// can be trusted to be a state the writer meant, so there is none to hand over; look again later.
-    public var isChanging: Bool { base == .changing }
-
-    /// The system is short of something that comes back (descriptors, memory): the file says
-    /// nothing about itself, so this is no reading either, and the watcher looks again later.
-    /// Publishing it as `invalid` would tell every client the file is broken when it is not.
-    public var isTransient: Bool {
-        guard case .system(let code) = base else { return false }
-        return code == EMFILE || code == ENFILE || code == ENOMEM || code == ENOBUFS || code == EAGAIN
+    /// The failure says nothing about the file, so it is no reading to hand to the stream: the
+    /// watcher looks again later. Either the file changed during every read of one attempt (a
+    /// writer that does not pause: no reading can be trusted to be a state the writer meant), or the
+    /// system was short of something that comes back (descriptors, memory), where an `invalid`
+    /// would tell every client the file is broken when it is not.
+    public var isNoReading: Bool {
+        switch base {
+        case .changing: return true
+        case .system(let code): return code == EMFILE || code == ENFILE || code == ENOMEM || code == ENOBUFS || code == EAGAIN
+        default: return false
+        }
     }
 
     static let notRegular = FileReadError(base: .notRegular)
@@ -90,7 +91,7 @@ public enum FileReader {
 
     /// Reads `path` whole. A writer that changes the file during the read (size or mtime differ
     /// before and after) makes it read again, a few times at most; if it never held still, the read
-    /// fails as ``FileReadError/isChanging``: a reading taken while a writer appends can end inside
+    /// fails as changing (``FileReadError/isNoReading``): a reading taken while a writer appends can end inside
     /// the write (the kernel grows the file a page at a time), and a prefix of a valid document may
     /// itself be valid (a number, growing by appends), so it must not pass for a version of the file.
     ///

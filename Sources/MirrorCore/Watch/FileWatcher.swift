@@ -207,12 +207,10 @@ public final class FileWatcher: @unchecked Sendable {
         } catch {
             result = .failure(error)
         }
-        if case .failure(let error) = result, error.isChanging || error.isTransient {
-            // Not a reading at all: nothing goes to the stream, and the file is looked at again.
-            if error.isTransient {
-                logger.debug("cannot read the watched file for now; trying again", metadata: ["watch.path": "\(path)", "error": "\(error)"])
-            }
-            files[index].scheduler.changedWhileRead(read, at: clock.now)
+        if case .failure(let error) = result, error.isNoReading {
+            // Nothing goes to the stream, and the file is looked at again.
+            logger.debug("no reading of the watched file; trying again", metadata: ["watch.path": "\(path)", "error": "\(error)"])
+            files[index].scheduler.noReading(read, at: clock.now)
             return
         }
         switch result {
