@@ -72,4 +72,25 @@ struct FileReaderTests {
         let torn = seen.filter { $0 % chunk != 0 }
         #expect(torn.isEmpty, "torn readings (lengths) handed over: \(torn.prefix(10)) of \(seen.count)")
     }
+
+    /// A file that ends at a page boundary is doubted only while a writer holds it open: one whose
+    /// writer has closed (every save) goes out at once, not after the second a stalled write may take.
+    @Test func aClosedFileOfWholePagesIsReadAtOnce() throws {
+        var template = Array("/tmp/sse-mirror-pages-XXXXXX".utf8CString)
+        let directory = String(cString: mkdtemp(&template)!)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/pages.json"
+        let text = "\"" + String(repeating: "x", count: 65536 - 2) + "\""
+        let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        _ = text.utf8CString.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, 65536) }
+        close(fd)
+        let started = ContinuousClock.now
+        let content = try FileReader.read(path: file, limit: 1 << 20, symlinks: .follow)
+        #expect(content.bytes.count == 65536)
+        #expect(ContinuousClock.now - started < .milliseconds(100))
+        // While a writer holds it open, the same reading is doubted (no reading, looked at again).
+        let writer = open(file, O_WRONLY | O_APPEND)
+        defer { close(writer) }
+        #expect(throws: FileReadError.self) { try FileReader.read(path: file, limit: 1 << 20, symlinks: .follow) }
+    }
 }

@@ -4,6 +4,13 @@ import Glibc
 public struct FileContent: Sendable, Equatable {
     public var bytes: [UInt8]
     public var identity: FileIdentity
+
+    /// A writer stalled inside one `write(2)` (preempted, or waiting for memory) changes neither
+    /// size nor mtime between the reader's two fstat calls, yet the file then ends at a page
+    /// boundary inside the write: the kernel updates mtime when a write starts and grows the file a
+    /// page at a time. Such a reading may be torn, so the reader asks whether a writer can still be
+    /// at work before it hands it over.
+    public var endsAtPageBoundary: Bool { !bytes.isEmpty && bytes.count % FileReader.pageBoundary == 0 }
 }
 
 /// Why a file could not be read.
@@ -90,10 +97,11 @@ public enum FileReader {
     }
 
     /// Reads `path` whole. A writer that changes the file during the read (size or mtime differ
-    /// before and after) makes it read again, a few times at most; if it never held still, the read
-    /// fails as changing (``FileReadError/isNoReading``): a reading taken while a writer appends can end inside
-    /// the write (the kernel grows the file a page at a time), and a prefix of a valid document may
-    /// itself be valid (a number, growing by appends), so it must not pass for a version of the file.
+    /// before and after, or a writer still at work on a reading that ends at a page boundary) makes
+    /// it read again, a few times at most; if it never held still, the read fails as no reading
+    /// (``FileReadError/isNoReading``): a reading taken while a writer appends can end inside the
+    /// write, and a prefix of a valid document may itself be valid (a number, growing by appends),
+    /// so it must not pass for a version of the file.
     ///
     /// Symlinks on the way are followed as `symlinks` allows (see ``SymlinkWalk``); only a regular
     /// file is opened, so a FIFO or a device at the path neither blocks the watcher nor is touched.
@@ -108,9 +116,9 @@ public enum FileReader {
             let before = try identity(fd)
             let bytes = try readBytes(fd, limit: limit, sizeHint: Int(before.size))
             let after = try identity(fd)
-            if holdsStill(before, after, read: bytes.count) && !mayEndInsideAWrite(bytes.count, after) {
-                return FileContent(bytes: bytes, identity: after)
-            }
+            guard holdsStill(before, after, read: bytes.count) else { continue }
+            let content = FileContent(bytes: bytes, identity: after)
+            if try !mayBeTorn(content, fd) { return content }
         }
         throw FileReadError.changing
     }
@@ -124,24 +132,42 @@ public enum FileReader {
         return synthetic && before.device == after.device && before.inode == after.inode
     }
 
-    /// A writer stalled inside one `write(2)` (preempted, or waiting for memory) changes neither
-    /// size nor mtime between the two fstat calls, yet the file then ends at a page boundary inside
-    /// the write: the kernel updates mtime when a write starts and grows the file a page at a time.
-    /// So a reading that ends at a page boundary of a file written within ``freshWrite`` is not
-    /// trusted yet; the watcher looks again later, when a finished write has had time to show.
-    static func mayEndInsideAWrite(_ count: Int, _ identity: FileIdentity) -> Bool {
-        guard count > 0, count % pageBoundary == 0 else { return false }
+    /// Whether a reading that ends at a page boundary may have been cut inside a write that is
+    /// still going on (``FileContent/endsAtPageBoundary``).
+    ///
+    /// A read lease (fcntl(2) `F_SETLEASE`, `F_RDLCK`) is refused with EAGAIN exactly while some
+    /// descriptor has the file open for writing, so it asks the kernel whether a writer can be at
+    /// work. If none is, any write the reading met has finished since; it cannot have finished
+    /// without growing the file unless it was already whole, so an unchanged identity means the
+    /// reading is whole. A file writers closed before the read (every save) costs one `fcntl`.
+    /// Leases are for the file's owner (or CAP_LEASE) and not on every file system; otherwise the
+    /// reading is doubted until the mtime is a second old, what a stalled writer may take on a
+    /// loaded machine.
+    private static func mayBeTorn(_ content: FileContent, _ fd: Int32) throws(FileReadError) -> Bool {
+        guard content.endsAtPageBoundary else { return false }
+        if fcntl(fd, setLease, readLease) == 0 {
+            _ = fcntl(fd, setLease, unlock)
+            return try identity(fd) != content.identity
+        }
+        if errno == EAGAIN { return true }
+        return modified(content.identity, within: .seconds(1))
+    }
+
+    /// `F_SETLEASE`, `F_RDLCK` and `F_UNLCK` (fcntl(2)); the first is defined under `_GNU_SOURCE`
+    /// only, which Glibc's Swift overlay does not set.
+    private static let setLease: Int32 = 1024
+    private static let readLease: Int32 = 0
+    private static let unlock: Int32 = 2
+
+    /// Whether the file was modified less than `interval` ago, by its mtime.
+    static func modified(_ identity: FileIdentity, within interval: Duration) -> Bool {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let age = Duration.seconds(Int64(now.tv_sec) - identity.modifiedSeconds)
             + .nanoseconds(Int64(now.tv_nsec) - identity.modifiedNanoseconds)
-        return age < freshWrite
+        return age < interval
     }
 
-    /// As long as a writer that keeps a file open must be idle before its file counts as settled
-    /// (``WatchTiming/idleWriter``): on a loaded machine a writer can stall inside one write for
-    /// far longer than the settle time (50 ms let torn readings through under a parallel test run).
-    static let freshWrite = Duration.seconds(1)
     /// The smallest page size Linux has; larger pages and folios are multiples of it.
     static let pageBoundary = 4096
 
