@@ -91,6 +91,7 @@ struct FileReaderTests {
         // While a writer holds it open, the same reading is doubted (no reading, looked at again).
         let writer = open(file, O_WRONLY | O_APPEND)
         defer { close(writer) }
-        #expect(throws: FileReadError.self) { try FileReader.read(path: file, limit: 1 << 20, symlinks: .follow) }
+        let doubted = (try? FileReader.read(path: file, limit: 1 << 20, symlinks: .follow)) == nil
+        #expect(doubted, "a page-aligned reading was handed over while a writer held the file open")
     }
 }
