@@ -44,12 +44,66 @@ public struct StreamConfig: Sendable, Equatable {
     public var format: DocumentFormat
     /// Whether a symlink on the way to the watched file is followed (`symlinks:`, per stream or global).
     public var symlinks: SymlinkPolicy
+    /// What a change after the first sends: the whole document, an RFC 6902 patch or an RFC 7396 merge patch.
+    public var emit: EmitMode
+    /// The largest file the stream reads (`max_size`); a larger one is `invalid`, never read whole.
+    public var maxSize: Int
+    /// `array_key`: the object member that identifies array elements, so a reorder is a `move`, not replaces.
+    public var arrayKey: String?
+    /// `patch_ratio`: a patch larger than this times the full document is sent as `changed` instead.
+    public var patchRatio: Double
+    /// `history`: how many recent events the stream keeps for clients that reconnect.
+    public var history: HistoryLimits
 
-    public init(path: String, watch: String, watchPath: String, format: DocumentFormat, symlinks: SymlinkPolicy = .sameOwner) {
+    public static let defaultMaxSize = 64 << 20
+    public static let defaultPatchRatio = 1.0
+
+    public init(
+        path: String,
+        watch: String,
+        watchPath: String,
+        format: DocumentFormat,
+        symlinks: SymlinkPolicy = .sameOwner,
+        emit: EmitMode = .snapshot,
+        maxSize: Int = Self.defaultMaxSize,
+        arrayKey: String? = nil,
+        patchRatio: Double = Self.defaultPatchRatio,
+        history: HistoryLimits = HistoryLimits()
+    ) {
         self.path = path
         self.watch = watch
         self.watchPath = watchPath
         self.format = format
         self.symlinks = symlinks
+        self.emit = emit
+        self.maxSize = maxSize
+        self.arrayKey = arrayKey
+        self.patchRatio = patchRatio
+        self.history = history
+    }
+}
+
+/// `emit:`, what a stream sends for a change once a client has the document (PROTOCOL.md).
+public enum EmitMode: String, Sendable, Equatable, CaseIterable {
+    /// `changed` with the whole document, every time.
+    case snapshot
+    /// `patch`: an RFC 6902 JSON Patch against the previous version.
+    case patch
+    /// `merge-patch`: an RFC 7396 JSON Merge Patch against the previous version.
+    case mergePatch = "merge-patch"
+}
+
+/// `history: {events, bytes}`: the bounds on the recent events a stream keeps for resuming
+/// clients. The current state is kept outside them, so any document reaches a new subscriber.
+public struct HistoryLimits: Sendable, Equatable {
+    public var events: Int
+    public var bytes: Int
+
+    public static let defaultEvents = 256
+    public static let defaultBytes = 4 << 20
+
+    public init(events: Int = Self.defaultEvents, bytes: Int = Self.defaultBytes) {
+        self.events = events
+        self.bytes = bytes
     }
 }

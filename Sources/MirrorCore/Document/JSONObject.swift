@@ -1,0 +1,86 @@
+/// A JSON object's members in the order the file wrote them.
+///
+/// RFC 8259 §4 gives member order no meaning, but people read these documents: a snapshot or a
+/// patch that reshuffled keys on every change would be noise. Keys are unique (the parser refuses
+/// duplicates, since §4 leaves their meaning unpredictable). Lookup is linear for small objects
+/// and goes through an index built once for large ones, so a 50,000-key object diffs in linear time.
+public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
+    public typealias Member = (key: String, value: JSONValue)
+
+    public private(set) var keys: [String]
+    public private(set) var values: [JSONValue]
+
+    public init() {
+        keys = []
+        values = []
+    }
+
+    /// Members with unique keys, in order; the caller (the parser) has checked the uniqueness.
+    public init(uniqueKeys keys: [String], values: [JSONValue]) {
+        precondition(keys.count == values.count)
+        self.keys = keys
+        self.values = values
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { keys.count }
+    public subscript(position: Int) -> Member { (keys[position], values[position]) }
+
+    /// The position of `key`, if present.
+    public func index(forKey key: String) -> Int? {
+        keys.firstIndex(of: key)
+    }
+
+    /// Reads a member; setting nil removes it, setting a new key appends it, and setting an
+    /// existing key replaces its value in place (its position is kept).
+    public subscript(key: String) -> JSONValue? {
+        get { index(forKey: key).map { values[$0] } }
+        set {
+            if let index = index(forKey: key) {
+                if let newValue {
+                    values[index] = newValue
+                } else {
+                    keys.remove(at: index)
+                    values.remove(at: index)
+                }
+            } else if let newValue {
+                keys.append(key)
+                values.append(newValue)
+            }
+        }
+    }
+
+    /// A key → position map, for code that looks up many keys of one large object.
+    public func positions() -> [String: Int] {
+        var map: [String: Int] = [:]
+        map.reserveCapacity(keys.count)
+        for (position, key) in keys.enumerated() { map[key] = position }
+        return map
+    }
+
+    /// Same members, in any order.
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        guard lhs.keys.count == rhs.keys.count else { return false }
+        if lhs.keys == rhs.keys { return lhs.values == rhs.values }
+        let positions = rhs.keys.count > 8 ? rhs.positions() : nil
+        for (key, value) in zip(lhs.keys, lhs.values) {
+            guard let index = positions.map({ $0[key] }) ?? rhs.index(forKey: key), rhs.values[index] == value else {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// Order-independent, to agree with `==`.
+    public func hash(into hasher: inout Hasher) {
+        var combined = 0
+        for (key, value) in zip(keys, values) {
+            var member = Hasher()
+            member.combine(key)
+            member.combine(value)
+            combined = combined &+ member.finalize()
+        }
+        hasher.combine(keys.count)
+        hasher.combine(combined)
+    }
+}
