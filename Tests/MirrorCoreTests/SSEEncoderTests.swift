@@ -13,11 +13,13 @@ struct SSEEncoderTests {
         #expect(String(buffer: encoded.payload) == body)
         #expect(String(buffer: encoded.chunked) == String(body.utf8.count, radix: 16) + "\r\n" + body + "\r\n")
         #expect(encoded.sequence == 3)
+        #expect(String(buffer: encoded.data) == #"{"a":1}"#)
+        #expect(encoded.name == "changed" && encoded.id == EventID(run: "abc", version: 7) && encoded.role == .state)
     }
 
     /// Every line of a payload gets its own `data: ` field, whatever the line end (WHATWG §9.2.5).
     @Test func multiLinePayloadsSplitOnCRLFAndCRAndLF() {
-        let event = SSEEvent(name: "x", id: nil, data: Array("one\r\ntwo\rthree\nfour".utf8))
+        let event = SSEEvent(name: "x", id: nil, data: Array("one\r\ntwo\rthree\nfour".utf8), role: .notice)
         #expect(String(buffer: encoder.encode(event, sequence: 1).payload)
             == "event: x\ndata: one\ndata: two\ndata: three\ndata: four\n\n")
     }

@@ -41,7 +41,7 @@ struct OddFileTests {
             }),
             ("a sparse file over the limit", "larger than the limit", { path in
                 let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-                #expect(ftruncate(fd, off_t(MirrorEngine.defaultReadLimit + 1)) == 0)
+                #expect(ftruncate(fd, off_t(StreamConfig.defaultMaxSize + 1)) == 0)
                 close(fd)
             }),
             ("a FIFO", "not a regular file", { path in #expect(mkfifo(path, 0o644) == 0) }),

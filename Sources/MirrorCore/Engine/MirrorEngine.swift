@@ -2,28 +2,43 @@ public import Logging
 
 /// The core of sse-mirror without sockets: watches every configured file and keeps each
 /// stream's ``StreamHub`` publishing its current state. The server subscribes connections to hubs.
+///
+/// Threads: the watcher thread only watches and schedules; reads and everything after them (parse,
+/// diff, encode, publish) run on worker pools, one read per stream at a time. Files of at least
+/// ``bigDocument`` bytes go to a niced pool, so their work yields to the event loops and to small
+/// streams' changes (see ``WorkerPool``).
 public final class MirrorEngine: Sendable {
-    /// The largest file a stream mirrors; a larger one is reported as `invalid`, never read whole.
-    public static let defaultReadLimit = 16 << 20
+    /// From this size (at the last read) a file's work runs at low priority.
+    public static let bigDocument = 1 << 20
 
     public let config: MirrorConfig
     private let streams: [MirrorStream]
     private let hubsByPath: [String: StreamHub]
     private let watcher: FileWatcher
+    private let workers: WorkerPool
+    private let background: WorkerPool
 
-    public init(config: MirrorConfig, timing: WatchTiming = WatchTiming(), readLimit: Int = defaultReadLimit, logger: Logger) throws {
+    public init(config: MirrorConfig, timing: WatchTiming = WatchTiming(), logger: Logger) throws {
         self.config = config
         let run = EventID.newRun()
         let encoder = SSEEncoder()
         let streams = config.streams.map { MirrorStream(config: $0, run: run, encoder: encoder, logger: logger) }
         self.streams = streams
         self.hubsByPath = Dictionary(uniqueKeysWithValues: streams.map { ($0.config.path, $0.hub) })
+        let workers = WorkerPool(threads: 2)
+        let background = WorkerPool(threads: 2, nice: 10)
+        self.workers = workers
+        self.background = background
         self.watcher = try FileWatcher(
             paths: config.streams.map(\.watchPath),
             symlinks: config.streams.map(\.symlinks),
             timing: timing,
-            readLimit: readLimit,
-            logger: logger
+            readLimit: StreamConfig.defaultMaxSize,
+            readLimits: config.streams.map(\.maxSize),
+            logger: logger,
+            executor: { sizeHint, job in
+                ((sizeHint ?? 0) >= Self.bigDocument ? background : workers).submit(job)
+            }
         ) { index, result, attempt in
             streams[index].ingest(result, attempt: attempt)
         }
@@ -39,7 +54,10 @@ public final class MirrorEngine: Sendable {
         watcher.start()
     }
 
+    /// Stops watching and waits for reads in progress to be published.
     public func stop() {
         watcher.stop()
+        workers.shutdown()
+        background.shutdown()
     }
 }

@@ -2,7 +2,8 @@ import Logging
 
 /// One configured stream on its way through the pipeline: a file's reading → document → state → event → hub.
 ///
-/// Used only from the watcher thread (one reading at a time), so its state needs no lock.
+/// The watcher hands it one reading at a time (one read per file in flight, on a worker), so its
+/// state needs no lock: each reading begins after the last one ended.
 final class MirrorStream: @unchecked Sendable {
     let config: StreamConfig
     let hub: StreamHub
@@ -13,7 +14,7 @@ final class MirrorStream: @unchecked Sendable {
 
     init(config: StreamConfig, run: String, encoder: SSEEncoder, logger: Logger) {
         self.config = config
-        self.hub = StreamHub(path: config.path)
+        self.hub = StreamHub(path: config.path, history: config.history)
         self.run = run
         self.encoder = encoder
         var logger = logger
@@ -52,10 +53,10 @@ final class MirrorStream: @unchecked Sendable {
     /// Encodes the changes of one reading and publishes them together, so that no subscriber sees
     /// one without the other (a `removed` and the `invalid` that explains it).
     private func publish(_ changes: [StreamState.Change]) {
-        hub.publish(changes.map(encode))
+        hub.publish(changes.map(publication))
     }
 
-    private func encode(_ change: StreamState.Change) -> (event: EncodedEvent, replacesState: Bool) {
+    private func publication(_ change: StreamState.Change) -> StreamHub.Publication {
         let event: SSEEvent
         switch change {
         case .changed(let version, let document):
@@ -66,6 +67,7 @@ final class MirrorStream: @unchecked Sendable {
             event = .invalid(error)
         }
         logger.debug("publishing", metadata: ["event": "\(event.name)", "event.id": "\(event.id?.description ?? "")"])
-        return (encoder.encode(event, sequence: hub.nextSequence()), event.id != nil)
+        let encoded = encoder.encode(event, sequence: hub.nextSequence())
+        return event.role == .notice ? .invalid(encoded) : .version(encoded, state: encoded)
     }
 }

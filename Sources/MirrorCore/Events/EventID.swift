@@ -15,6 +15,16 @@ public struct EventID: Hashable, Sendable, CustomStringConvertible {
         self.version = version
     }
 
+    /// Reads an id a client sent back (`Last-Event-ID`); nil for anything this server never sent.
+    public init?(parsing text: String) {
+        guard let dash = text.lastIndex(of: "-"), dash != text.startIndex else { return nil }
+        let run = text[..<dash]
+        guard run.utf8.count <= 16, run.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) }),
+            let version = UInt64(text[text.index(after: dash)...])
+        else { return nil }
+        self.init(run: String(run), version: version)
+    }
+
     public var description: String { "\(run)-\(version)" }
 
     /// A run name for a server starting now.

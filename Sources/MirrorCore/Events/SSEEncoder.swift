@@ -21,9 +21,16 @@ public struct SSEEncoder: Sendable {
             body.writeString(id.description)
             body.writeStaticString("\n")
         }
-        writeData(event.data, into: &body)
+        let dataOffset = body.writerIndex + 6
+        let oneLine = writeData(event.data, into: &body)
         body.writeStaticString("\n")
-        return frame(body, sequence: sequence)
+        var encoded = frame(body, sequence: sequence, name: event.name, id: event.id, role: event.role)
+        if oneLine {
+            encoded.data = encoded.payload.getSlice(at: encoded.payload.readerIndex + dataOffset, length: event.data.count)!
+        } else {
+            encoded.data = ByteBuffer(bytes: event.data)
+        }
+        return encoded
     }
 
     /// Retry lines and comments are not part of a stream's state, so they carry sequence 0 and are
@@ -33,22 +40,25 @@ public struct SSEEncoder: Sendable {
     public func encodeRetry(milliseconds: Int) -> EncodedEvent {
         var body = allocator.buffer(capacity: 32)
         body.writeString("retry: \(milliseconds)\n\n")
-        return frame(body, sequence: 0)
+        return frame(body, sequence: 0, name: "", id: nil, role: .notice)
     }
 
     /// A comment line: ignored by EventSource, but traffic that keeps proxies from closing an idle stream.
     public func encodeComment(_ text: String) -> EncodedEvent {
         var body = allocator.buffer(capacity: text.utf8.count + 4)
         body.writeString(text.isEmpty ? ":\n\n" : ": \(text)\n\n")
-        return frame(body, sequence: 0)
+        return frame(body, sequence: 0, name: "", id: nil, role: .notice)
     }
 
-    private func writeData(_ data: [UInt8], into body: inout ByteBuffer) {
+    /// Returns whether the data was one line (one `data:` field).
+    private func writeData(_ data: [UInt8], into body: inout ByteBuffer) -> Bool {
+        var oneLine = true
         var lineStart = 0
         var index = 0
         while index < data.count {
             let byte = data[index]
             if byte == 0x0A || byte == 0x0D {
+                oneLine = false
                 body.writeStaticString("data: ")
                 body.writeBytes(data[lineStart..<index])
                 body.writeStaticString("\n")
@@ -60,10 +70,11 @@ public struct SSEEncoder: Sendable {
         body.writeStaticString("data: ")
         body.writeBytes(data[lineStart..<data.count])
         body.writeStaticString("\n")
+        return oneLine
     }
 
     /// `<size in hex>\r\n<body>\r\n`, with `payload` a slice of the same storage.
-    private func frame(_ body: ByteBuffer, sequence: UInt64) -> EncodedEvent {
+    private func frame(_ body: ByteBuffer, sequence: UInt64, name: String, id: EventID?, role: EventRole) -> EncodedEvent {
         let header = String(body.readableBytes, radix: 16) + "\r\n"
         var chunked = allocator.buffer(capacity: header.utf8.count + body.readableBytes + 2)
         chunked.writeString(header)
@@ -71,6 +82,6 @@ public struct SSEEncoder: Sendable {
         chunked.writeBuffer(&source)
         chunked.writeStaticString("\r\n")
         let payload = chunked.getSlice(at: chunked.readerIndex + header.utf8.count, length: body.readableBytes)!
-        return EncodedEvent(sequence: sequence, chunked: chunked, payload: payload)
+        return EncodedEvent(sequence: sequence, name: name, id: id, role: role, chunked: chunked, payload: payload, data: payload.getSlice(at: payload.readerIndex, length: 0)!)
     }
 }

@@ -6,21 +6,34 @@ public struct SSEEvent: Sendable, Equatable {
     public var id: EventID?
     /// The `data:` payload, UTF-8; split into one `data:` line per line by the encoder.
     public var data: [UInt8]
+    /// How the event relates to the stream's state; what the history needs to know of it.
+    public var role: EventRole
 
-    public init(name: String, id: EventID?, data: [UInt8]) {
+    public init(name: String, id: EventID?, data: [UInt8], role: EventRole) {
         self.name = name
         self.id = id
         self.data = data
+        self.role = role
     }
 
     /// `changed`: the whole current document, compact JSON.
     public static func changed(id: EventID, document: [UInt8]) -> SSEEvent {
-        SSEEvent(name: "changed", id: id, data: document)
+        SSEEvent(name: "changed", id: id, data: document, role: .state)
+    }
+
+    /// `patch`: an RFC 6902 JSON Patch that turns the document of the previous id into this one.
+    public static func patch(id: EventID, operations: [UInt8]) -> SSEEvent {
+        SSEEvent(name: "patch", id: id, data: operations, role: .delta)
+    }
+
+    /// `merge-patch`: an RFC 7396 JSON Merge Patch from the document of the previous id to this one.
+    public static func mergePatch(id: EventID, patch: [UInt8]) -> SSEEvent {
+        SSEEvent(name: "merge-patch", id: id, data: patch, role: .delta)
     }
 
     /// `removed`: the watched file is gone; `path` is the `watch` value from the config.
     public static func removed(id: EventID, watch: String) -> SSEEvent {
-        SSEEvent(name: "removed", id: id, data: Array(#"{"path":\#(JSONText.quoted(watch))}"#.utf8))
+        SSEEvent(name: "removed", id: id, data: Array(#"{"path":\#(JSONText.quoted(watch))}"#.utf8), role: .state)
     }
 
     /// `invalid`: the file does not parse; the last good document stays published. Never the file's text.
@@ -28,28 +41,27 @@ public struct SSEEvent: Sendable, Equatable {
         let line = error.line.map(String.init) ?? "null"
         let column = error.column.map(String.init) ?? "null"
         let data = #"{"line":\#(line),"column":\#(column),"message":\#(JSONText.quoted(error.message))}"#
-        return SSEEvent(name: "invalid", id: nil, data: Array(data.utf8))
+        return SSEEvent(name: "invalid", id: nil, data: Array(data.utf8), role: .notice)
     }
+}
+
+/// What an event is to the stream's state, which decides how the history keeps it and replays it.
+public enum EventRole: Sendable, Equatable {
+    /// A whole state (`changed`, `removed`): a client needs nothing before it.
+    case state
+    /// A change to the previous version (`patch`, `merge-patch`, later `appended`): a client needs
+    /// exactly the version before it.
+    case delta
+    /// Not a version (`invalid`): no id; in force until the next version.
+    case notice
 }
 
 /// Writing the few JSON strings the server makes itself.
 enum JSONText {
     /// A JSON string literal (RFC 8259 §7), escaping what must be escaped.
     static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
+        var bytes: [UInt8] = []
+        JSONSerializer.writeString(text, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -1,30 +1,40 @@
 public import NIOCore
 import Synchronization
 
-/// The fan-out point of one stream: the current snapshot for new subscribers, and one hop per
-/// event loop per published event.
+/// The fan-out point of one stream: the history (current state, recent events, the `invalid` in
+/// force) for subscribers that join, and one hop per event loop per published event.
 ///
-/// The engine publishes from its one thread; subscribers join and leave on their own loops. The
-/// lock guards only the snapshot and the list of loops, never a write to a socket. A subscriber
-/// joins with the snapshot's last sequence number, and skips any hop it already saw in the
-/// snapshot, so it gets every event exactly once whichever way the race between join and publish goes.
+/// The engine publishes one stream's events from one worker at a time; subscribers join and leave
+/// on their own loops. The lock guards only the history and the list of loops, never a write to a
+/// socket. A subscriber joins with the sequence of the last event recorded and skips any hop at or
+/// before it, so it gets every event exactly once whichever way the race between join and publish goes.
 public final class StreamHub: Sendable {
     public let path: String
 
     private struct State {
         var sequence: UInt64 = 0
-        /// The last state event, `changed` or `removed`.
-        var stateEvent: EncodedEvent?
-        /// The `invalid` in force since then, if any.
-        var invalidEvent: EncodedEvent?
-        var snapshot: [EncodedEvent] { [stateEvent, invalidEvent].compactMap { $0 } }
+        var history: EventHistory
         var loops: [ObjectIdentifier: LoopSubscribers] = [:]
     }
 
-    private let state = Mutex(State())
+    /// One event to publish: a new version (`event` as it goes out live, `state` the whole state at
+    /// that version, the same event for `changed` and `removed`) or an `invalid`.
+    public enum Publication: Sendable {
+        case version(EncodedEvent, state: EncodedEvent)
+        case invalid(EncodedEvent)
 
-    public init(path: String) {
+        var live: EncodedEvent {
+            switch self {
+            case .version(let event, _), .invalid(let event): event
+            }
+        }
+    }
+
+    private let state: Mutex<State>
+
+    public init(path: String, history: HistoryLimits = HistoryLimits()) {
         self.path = path
+        self.state = Mutex(State(history: EventHistory(limits: history)))
     }
 
     /// The next sequence number, for encoding an event before publishing it.
@@ -35,38 +45,42 @@ public final class StreamHub: Sendable {
         }
     }
 
-    /// Publishes encoded events in order, under one lock: a subscriber joins before all or after
-    /// all of them, so a `removed` and the `invalid` published with it are always one snapshot. A
-    /// state event (`changed`, `removed`) replaces the snapshot; an `invalid` is added to it.
-    public func publish(_ events: [(event: EncodedEvent, replacesState: Bool)]) {
+    /// Publishes events in order, under one lock: a subscriber joins before all or after all of
+    /// them, so a `removed` and the `invalid` published with it are always seen together.
+    public func publish(_ publications: [Publication]) {
         let loops = state.withLock { state in
-            for (event, replacesState) in events {
-                if replacesState {
-                    state.stateEvent = event
-                    state.invalidEvent = nil
-                } else {
-                    state.invalidEvent = event
+            for publication in publications {
+                switch publication {
+                case .version(let event, let whole): state.history.record(event, state: whole)
+                case .invalid(let event): state.history.record(invalid: event)
                 }
             }
             return Array(state.loops.values)
         }
-        let ordered = events.map(\.event)
+        let ordered = publications.map(\.live)
         for group in loops {
             group.eventLoop.execute { for event in ordered { group.deliver(event) } }
         }
     }
 
-    /// Adds a subscriber and sends it the snapshot. Call on the sink's event loop.
-    public func subscribe(_ sink: any EventSink, on eventLoop: any EventLoop) {
+    /// The current state and the `invalid` in force, for answers that are not streams (a JSON GET).
+    public func current() -> (state: EncodedEvent?, invalid: EncodedEvent?) {
+        state.withLock { ($0.history.current, $0.history.invalid) }
+    }
+
+    /// Adds a subscriber and sends it what it is missing: the current state, or for a client that
+    /// reconnects with `lastEventID` the events after it (see ``EventHistory/replay(after:)``).
+    /// Call on the sink's event loop.
+    public func subscribe(_ sink: any EventSink, on eventLoop: any EventLoop, lastEventID: String? = nil) {
         eventLoop.assertInEventLoop()
-        let (snapshot, group) = state.withLock { state in
+        let (replay, joinedAt, group) = state.withLock { state in
             let key = ObjectIdentifier(eventLoop)
             let group = state.loops[key] ?? LoopSubscribers(eventLoop: eventLoop)
             state.loops[key] = group
-            return (state.snapshot, group)
+            return (state.history.replay(after: lastEventID), state.history.lastSequence, group)
         }
-        group.add(sink, joinedAt: snapshot.last?.sequence ?? 0)
-        for event in snapshot { sink.receive(event) }
+        group.add(sink, joinedAt: joinedAt)
+        for event in replay { sink.receive(event) }
     }
 
     /// Removes a subscriber at once, e.g. when its connection closes. Call on the sink's event loop.

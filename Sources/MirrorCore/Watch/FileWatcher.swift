@@ -11,7 +11,14 @@ public enum ReadVerdict: Sendable {
     case notSettled
 }
 
-/// Watches files through one inotify instance, on one thread, and reads each one once per change.
+/// Watches files through one inotify instance, on one thread, and has each one read once per change.
+///
+/// The watcher thread only watches and schedules: reads, and the handler that takes each reading
+/// (parsing, diffing, publishing), run on the `executor`, so a big file on one stream never holds up
+/// another stream's change. One read per file is in flight at a time; what becomes due meanwhile
+/// waits as one pending read, the newest (a rewrite that comes while the last one is still being
+/// read supersedes any earlier pending one). Each finished read reports back to the watcher thread,
+/// which records what was read and schedules a retry when the reading asked for one.
 ///
 /// Each file's parent folder is watched, never the file (an atomic save replaces the inode), plus
 /// the folder of every symlink on the way (see ``PathResolver``). Events are matched by watch
@@ -19,6 +26,9 @@ public enum ReadVerdict: Sendable {
 /// Where inotify cannot serve (no instance, a watch refused), the file is polled by stat instead.
 public final class FileWatcher: @unchecked Sendable {
     public typealias Handler = @Sendable (_ file: Int, _ result: Result<FileContent, FileReadError>, _ attempt: Int) -> ReadVerdict
+    /// Runs a read and its handler off the watcher thread. `sizeHint` is the file's size at the last
+    /// read, if known, so big files can go to lower-priority workers.
+    public typealias Executor = @Sendable (_ sizeHint: Int?, _ job: @escaping @Sendable () -> Void) -> Void
 
     private typealias Instant = ContinuousClock.Instant
 
@@ -33,13 +43,29 @@ public final class FileWatcher: @unchecked Sendable {
         var lastIdentity: FileIdentity?
         /// Some folder could not be watched: poll this file.
         var polled = false
+        /// A read is with the executor.
+        var reading = false
+        /// What became due while a read was in flight (only the newest is kept).
+        var pendingRead: ChangeScheduler<Instant>.Read?
+    }
+
+    /// What a read on the executor reports back to the watcher thread.
+    private struct Completion: Sendable {
+        enum Outcome: Sendable { case done, notSettled, noReading }
+        let index: Int
+        let read: ChangeScheduler<Instant>.Read
+        let outcome: Outcome
+        /// What the path named when read (nil: missing); unused for `noReading`.
+        let identity: FileIdentity?
     }
 
     private let clock = ContinuousClock()
     private let timing: WatchTiming
-    private let readLimit: Int
+    private let readLimits: [Int]
     private let logger: Logger
     private let handler: Handler
+    private let executor: Executor
+    private let completions = Mutex<[Completion]>([])
     private let inotify: Inotify
     private var files: [WatchedFile]
     /// Watch descriptor → the files that need it (a folder can serve several files).
@@ -50,21 +76,26 @@ public final class FileWatcher: @unchecked Sendable {
     /// - Parameters:
     ///   - paths: absolute paths, one per stream; the handler gets the index into this list.
     ///   - readLimit: the largest file read, in bytes; larger ones fail to read (every buffer is bounded).
+    ///   - readLimits: per path, overriding `readLimit`.
     ///   - symlinks: which symlinks to follow on the way to each path (missing entries: same-owner).
     ///   - polling: poll every file instead of using inotify (what happens anyway where inotify cannot serve).
+    ///   - executor: where reads and the handler run; by default on the watcher thread itself.
     public init(
         paths: [String],
         symlinks: [SymlinkPolicy] = [],
         timing: WatchTiming,
         readLimit: Int,
+        readLimits: [Int] = [],
         polling: Bool = false,
         logger: Logger,
+        executor: @escaping Executor = { _, job in job() },
         handler: @escaping Handler
     ) throws {
         self.timing = timing
-        self.readLimit = readLimit
+        self.readLimits = paths.indices.map { $0 < readLimits.count ? readLimits[$0] : readLimit }
         self.logger = logger
         self.handler = handler
+        self.executor = executor
         self.inotify = try Inotify(enabled: !polling)
         self.files = paths.enumerated().map { index, path in
             WatchedFile(
@@ -83,7 +114,10 @@ public final class FileWatcher: @unchecked Sendable {
     /// start), and starts the watcher thread. Watches come first so no change falls between the two.
     public func start() {
         for index in files.indices { rewatch(index) }
-        for index in files.indices { read(index, ChangeScheduler<Instant>.Read(attempt: 1), at: clock.now) }
+        // The first reads happen here, one after another, so every stream has its state on return.
+        for index in files.indices {
+            finish(perform(index, ChangeScheduler<Instant>.Read(attempt: 1)), at: clock.now)
+        }
         let box = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
         let result = pthread_create(&thread, nil, { context in
@@ -118,6 +152,13 @@ public final class FileWatcher: @unchecked Sendable {
             let timeout = deadline.map { max(0, Self.milliseconds(now.duration(to: $0))) }
             let wakeups = inotify.wait(timeoutMilliseconds: timeout)
             if stopping.load(ordering: .acquiring) { break }
+            if wakeups.contains(.woken) {
+                let finished = completions.withLock { completions in
+                    defer { completions.removeAll() }
+                    return completions
+                }
+                for completion in finished { finish(completion, at: clock.now) }
+            }
             if wakeups.contains(.events) {
                 let events = inotify.readEvents()
                 let at = clock.now
@@ -199,28 +240,63 @@ public final class FileWatcher: @unchecked Sendable {
         }
     }
 
+    /// Hands a due read to the executor, or keeps it pending while the file's last read is in flight.
     private func read(_ index: Int, _ read: ChangeScheduler<Instant>.Read, at now: Instant) {
+        guard !files[index].reading else {
+            files[index].pendingRead = read
+            return
+        }
+        files[index].reading = true
+        executor(files[index].lastIdentity.map { Int(clamping: $0.size) }) { [self] in
+            let completion = perform(index, read)
+            completions.withLock { $0.append(completion) }
+            inotify.wake()
+        }
+    }
+
+    /// Reads the file and hands the reading to the handler; runs on the executor (or, for the first
+    /// reads, on the thread that starts the watcher). Touches no watcher-thread state.
+    private func perform(_ index: Int, _ read: ChangeScheduler<Instant>.Read) -> Completion {
         let path = files[index].path
         let result: Result<FileContent, FileReadError>
         do {
-            result = .success(try FileReader.read(path: path, limit: readLimit, symlinks: files[index].symlinks))
+            result = .success(try FileReader.read(path: path, limit: readLimits[index], symlinks: files[index].symlinks))
         } catch {
             result = .failure(error)
         }
-        if case .failure(let error) = result, error.isNoReading {
+        let identity: FileIdentity?
+        switch result {
+        case .failure(let error) where error.isNoReading:
             // Nothing goes to the stream, and the file is looked at again.
             logger.debug("no reading of the watched file; trying again", metadata: ["watch.path": "\(path)", "error": "\(error)"])
-            files[index].scheduler.noReading(read, at: clock.now)
+            return Completion(index: index, read: read, outcome: .noReading, identity: nil)
+        case .success(let content): identity = content.identity
+        case .failure(let error) where error.isMissing: identity = nil
+        // Unreadable but present: remember what is there so the reconciliation does not re-read it each tick.
+        case .failure: identity = FileIdentity.current(of: path)
+        }
+        let verdict = handler(index, result, read.attempt)
+        return Completion(index: index, read: read, outcome: verdict == .notSettled ? .notSettled : .done, identity: identity)
+    }
+
+    /// Takes a finished read back on the watcher thread.
+    private func finish(_ completion: Completion, at now: Instant) {
+        let index = completion.index
+        files[index].reading = false
+        if completion.outcome != .noReading {
+            files[index].lastIdentity = completion.identity
+        }
+        if let pending = files[index].pendingRead {
+            // Something happened since this read began: the newest due read goes now, and this
+            // reading's own retry, if it wanted one, is part of it.
+            files[index].pendingRead = nil
+            read(index, pending, at: now)
             return
         }
-        switch result {
-        case .success(let content): files[index].lastIdentity = content.identity
-        case .failure(let error) where error.isMissing: files[index].lastIdentity = nil
-        // Unreadable but present: remember what is there so the reconciliation does not re-read it each tick.
-        case .failure: files[index].lastIdentity = FileIdentity.current(of: path)
-        }
-        if handler(index, result, read.attempt) == .notSettled {
-            files[index].scheduler.retry(after: read, at: clock.now)
+        switch completion.outcome {
+        case .done: break
+        case .notSettled: files[index].scheduler.retry(after: completion.read, at: now)
+        case .noReading: files[index].scheduler.noReading(completion.read, at: now)
         }
     }
 
