@@ -101,8 +101,13 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             return sendPlain(.forbidden, body: body, version: head.version, context: context)
         }
         switch shared.router.route(method: head.method, path: target.path) {
+        case .stream(let hub, let headOnly) where MediaPreference(headers: head.headers) == .json:
+            sendDocument(of: hub, head: head, headOnly: headOnly, context: context)
         case .stream(let hub, let headOnly):
-            startStream(hub: hub, version: head.version, headOnly: headOnly, context: context)
+            // A reconnecting EventSource sends the header (WHATWG HTML §9.2.4); clients that cannot
+            // set headers may put the id in the query instead.
+            let lastEventID = head.headers.first(name: "Last-Event-ID") ?? target.queryValue("lastEventId")
+            startStream(hub: hub, lastEventID: lastEventID, version: head.version, headOnly: headOnly, context: context)
         case .health(let headOnly):
             sendPlain(.ok, body: "ok\n", version: head.version, headOnly: headOnly, context: context)
         case .notFound:
@@ -112,7 +117,26 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    private func startStream(hub: StreamHub, version: HTTPVersion, headOnly: Bool, context: ChannelHandlerContext) {
+    /// The current document as one JSON answer, with its id as the entity tag (RFC 9110 §8.8.3), so
+    /// a script can poll with `If-None-Match` and get 304 until the next version; 404 with a JSON
+    /// body while the file is absent.
+    private func sendDocument(of hub: StreamHub, head: HTTPRequestHead, headOnly: Bool, context: ChannelHandlerContext) {
+        let (state, _) = hub.current()
+        guard let state, state.name == "changed", let id = state.id else {
+            var body = ByteBuffer(string: #"{"error":"the watched file is absent","removed":"#)
+            if var removed = state?.data { body.writeBuffer(&removed) } else { body.writeString("null") }
+            body.writeString("}\n")
+            return send(.notFound, body: body, contentType: "application/json", version: head.version, headOnly: headOnly, context: context)
+        }
+        let tag = "\"\(id)\""
+        let headers: [(String, String)] = [("ETag", tag), ("Cache-Control", "no-cache")]
+        if EntityTags(head.headers["If-None-Match"]).matches(tag) {
+            return send(.notModified, body: nil, contentType: nil, version: head.version, extra: headers, context: context)
+        }
+        send(.ok, body: state.data, contentType: "application/json", version: head.version, headOnly: headOnly, extra: headers, context: context)
+    }
+
+    private func startStream(hub: StreamHub, lastEventID: String?, version: HTTPVersion, headOnly: Bool, context: ChannelHandlerContext) {
         let chunked = version.major == 1 && version.minor >= 1
         let pipeline = context.pipeline.syncOperations
         pipeline.removeHandler(encoder, promise: nil)
@@ -126,7 +150,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.write(NIOAny(chunked ? shared.retry.chunked : shared.retry.payload), promise: nil)
         context.flush()
         do {
-            let handler = SSEConnectionHandler(hub: hub, chunked: chunked, maximumQueuedBytes: shared.limits.maximumQueuedBytes, logger: shared.logger)
+            let handler = SSEConnectionHandler(hub: hub, lastEventID: lastEventID, chunked: chunked, maximumQueuedBytes: shared.limits.maximumQueuedBytes, logger: shared.logger)
             try pipeline.addHandler(handler)
             pipeline.removeHandler(context: context, promise: nil)
         } catch {
@@ -142,16 +166,28 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         extra: [(String, String)] = [],
         context: ChannelHandlerContext
     ) {
+        send(status, body: ByteBuffer(string: body), contentType: "text/plain; charset=utf-8", version: version, headOnly: headOnly, extra: extra, context: context)
+    }
+
+    /// A whole answer, then a lingering close. `body` nil: a 304, which has no content (RFC 9110 §15.4.5).
+    private func send(
+        _ status: HTTPResponseStatus,
+        body: ByteBuffer?,
+        contentType: String?,
+        version: HTTPVersion,
+        headOnly: Bool = false,
+        extra: [(String, String)] = [],
+        context: ChannelHandlerContext
+    ) {
         phase = .lingering
-        var headers = HTTPHeaders([
-            ("Content-Type", "text/plain; charset=utf-8"),
-            ("Content-Length", String(body.utf8.count)),
-            ("Connection", "close"),
-        ])
+        var headers = HTTPHeaders()
+        if let contentType { headers.add(name: "Content-Type", value: contentType) }
+        if let body { headers.add(name: "Content-Length", value: String(body.readableBytes)) }
+        headers.add(name: "Connection", value: "close")
         headers.add(contentsOf: extra)
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
-        if !headOnly {
-            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
+        if let body, !headOnly {
+            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         }
         context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
             context.close(mode: .output, promise: nil)

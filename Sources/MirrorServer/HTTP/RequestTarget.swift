@@ -8,16 +8,55 @@ public struct RequestTarget: Sendable, Equatable {
     public var path: String
     /// The authority of an absolute-form target (`127.0.0.1:8080`); nil for origin form.
     public var authority: String?
+    /// The query, without `?` and without any fragment; nil when there is none.
+    public var query: String?
 
-    public init(path: String, authority: String? = nil) {
+    public init(path: String, authority: String? = nil, query: String? = nil) {
         self.path = path
         self.authority = authority
+        self.query = query
+    }
+
+    /// The value of the first `name=value` pair of the query (`application/x-www-form-urlencoded`,
+    /// WHATWG URL §5.1: `+` is a space, `%XX` a byte), or nil. Bad escapes make it nil, not a guess.
+    public func queryValue(_ name: String) -> String? {
+        guard let query else { return nil }
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard Self.formDecode(parts[0]) == name else { continue }
+            return parts.count > 1 ? Self.formDecode(parts[1]) : ""
+        }
+        return nil
+    }
+
+    private static func formDecode(_ text: Substring) -> String? {
+        var bytes: [UInt8] = []
+        var iterator = text.utf8.makeIterator()
+        while let byte = iterator.next() {
+            switch byte {
+            case UInt8(ascii: "+"): bytes.append(0x20)
+            case UInt8(ascii: "%"):
+                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+                bytes.append(high << 4 | low)
+            default: bytes.append(byte)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - 0x30
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - 0x57
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - 0x37
+        default: nil
+        }
     }
 
     /// Nil when the target is none of the forms a GET may use.
     public init?(parsing uri: String) {
         if uri.hasPrefix("/") {
-            self.init(path: Self.stripQuery(Substring(uri)))
+            self.init(path: Self.stripQuery(Substring(uri)), query: Self.query(Substring(uri)))
             return
         }
         let lowered = uri.prefix(8).lowercased()
@@ -30,7 +69,13 @@ public struct RequestTarget: Sendable, Equatable {
         guard !authority.isEmpty, !authority.contains("@") else { return nil }
         let remainder = rest[authorityEnd...]
         let path = Self.stripQuery(remainder)
-        self.init(path: path.isEmpty ? "/" : path, authority: String(authority))
+        self.init(path: path.isEmpty ? "/" : path, authority: String(authority), query: Self.query(remainder))
+    }
+
+    private static func query(_ text: Substring) -> String? {
+        guard let mark = text.firstIndex(of: "?") else { return nil }
+        let rest = text[text.index(after: mark)...]
+        return String(rest.prefix(while: { $0 != "#" }))
     }
 
     private static func stripQuery(_ text: Substring) -> String {

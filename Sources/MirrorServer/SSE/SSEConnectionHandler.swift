@@ -28,13 +28,16 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
     private static let probe = SSEEncoder().encodeComment("")
 
     private let hub: StreamHub
+    /// What the client sent as `Last-Event-ID`, for the hub to decide what it is missing.
+    private let lastEventID: String?
     private let chunked: Bool
     private let maximumQueuedBytes: Int
     private let logger: Logger
     private var context: ChannelHandlerContext?
 
-    init(hub: StreamHub, chunked: Bool, maximumQueuedBytes: Int, logger: Logger) {
+    init(hub: StreamHub, lastEventID: String?, chunked: Bool, maximumQueuedBytes: Int, logger: Logger) {
         self.hub = hub
+        self.lastEventID = lastEventID
         self.chunked = chunked
         self.maximumQueuedBytes = maximumQueuedBytes
         self.logger = logger
@@ -43,7 +46,7 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         if context.channel.isActive {
-            hub.subscribe(self, on: context.eventLoop)
+            hub.subscribe(self, on: context.eventLoop, lastEventID: lastEventID)
         }
     }
 
