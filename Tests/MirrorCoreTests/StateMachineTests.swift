@@ -21,7 +21,7 @@ struct StateMachineTests {
         scheduler.modified(at: at(0))
         scheduler.modified(at: at(30))
         #expect(scheduler.due(at: at(60)) == nil)
-        #expect(scheduler.due(at: at(80)) == .init(attempt: 0))
+        #expect(scheduler.due(at: at(80)) == .init(attempt: 0, writerOpen: true))
     }
 
     /// A file written constantly is still read, at most `maximumDelay` after the first write.
@@ -67,7 +67,7 @@ struct StateMachineTests {
         let read = open.due(at: at(50))!
         open.retry(after: read, at: at(50))
         #expect(open.due(at: at(500)) == nil)
-        #expect(open.due(at: at(1050)) == .init(attempt: 1))
+        #expect(open.due(at: at(1050)) == .init(attempt: 1, writerOpen: true))
     }
 
     /// A read during which the file never held still is no reading: the same look is taken again
@@ -88,26 +88,28 @@ struct StateMachineTests {
     }
 
     @Test func streamStateVersionsDocumentsAndAbsence() {
-        var state = StreamState()
-        #expect(state.document([1]) == .changed(version: 1, document: [1]))
+        var state = StreamState<[UInt8]>()
+        #expect(state.document([1]) == .changed(version: 1, document: [1], base: nil))
         #expect(state.document([1]) == nil)
         let error = DocumentError(line: 1, column: 2, message: "x")
         #expect(state.failed(error) == [.invalid(error)])
         #expect(state.failed(error) == [])
         // The same good document again clears the `invalid` with a new version.
-        #expect(state.document([1]) == .changed(version: 2, document: [1]))
+        #expect(state.document([1]) == .changed(version: 2, document: [1], base: nil))
         #expect(state.missing() == .removed(version: 3))
         #expect(state.missing() == nil)
-        #expect(state.document([2]) == .changed(version: 4, document: [2]))
+        #expect(state.document([2]) == .changed(version: 4, document: [2], base: nil))
+        // Only a change from a document with no `invalid` since has a base to patch.
+        #expect(state.document([3]) == .changed(version: 5, document: [3], base: [2]))
     }
 
     /// A file with no valid document since the start is "no document": `removed` (a version) comes
     /// before the first `invalid`, so a client always has a state for the `invalid` to stand over.
     @Test func invalidBeforeAnyStateIsRemovedFirst() {
-        var state = StreamState()
+        var state = StreamState<[UInt8]>()
         let error = DocumentError(line: 1, column: 2, message: "x")
         #expect(state.failed(error) == [.removed(version: 1), .invalid(error)])
         #expect(state.failed(error) == [])
-        #expect(state.document([1]) == .changed(version: 2, document: [1]))
+        #expect(state.document([1]) == .changed(version: 2, document: [1], base: nil))
     }
 }

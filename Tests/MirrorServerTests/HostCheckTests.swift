@@ -95,11 +95,34 @@ struct HostCheckTests {
     }
 
     @Test func requestTargets() {
-        #expect(RequestTarget(parsing: "/config?x#y") == RequestTarget(path: "/config"))
-        #expect(RequestTarget(parsing: "http://a:1/config?x") == RequestTarget(path: "/config", authority: "a:1"))
+        #expect(RequestTarget(parsing: "/config?x#y") == RequestTarget(path: "/config", query: "x"))
+        #expect(RequestTarget(parsing: "/config#y?z") == RequestTarget(path: "/config"))
+        #expect(RequestTarget(parsing: "http://a:1/config?x") == RequestTarget(path: "/config", authority: "a:1", query: "x"))
         #expect(RequestTarget(parsing: "https://a") == RequestTarget(path: "/", authority: "a"))
         #expect(RequestTarget(parsing: "http://user@a/config") == nil)
         #expect(RequestTarget(parsing: "config") == nil)
         #expect(RequestTarget(parsing: "*") == nil)
+    }
+
+    @Test func queryValuesAreFormDecoded() {
+        let target = RequestTarget(parsing: "/config?a=1&lastEventId=lz3-7&b&c=x%2By+z&bad=%zz")!
+        #expect(target.queryValue("lastEventId") == "lz3-7")
+        #expect(target.queryValue("b") == "")
+        #expect(target.queryValue("c") == "x+y z")
+        #expect(target.queryValue("bad") == nil)
+        #expect(target.queryValue("missing") == nil)
+        #expect(RequestTarget(parsing: "/config")!.queryValue("a") == nil)
+    }
+
+    @Test func acceptChoosesTheJSONDocumentOnlyWhenPreferred() {
+        #expect(MediaPreference(accept: ["text/event-stream"]) == .eventStream)
+        #expect(MediaPreference(accept: ["*/*"]) == .eventStream)
+        #expect(MediaPreference(accept: []) == .eventStream)
+        #expect(MediaPreference(accept: ["application/json"]) == .json)
+        #expect(MediaPreference(accept: ["application/json, */*;q=0.1"]) == .json)
+        #expect(MediaPreference(accept: ["text/event-stream, application/json"]) == .eventStream)
+        #expect(MediaPreference(accept: ["application/json;q=0.5", "text/event-stream;q=0.9"]) == .eventStream)
+        #expect(MediaPreference(accept: ["APPLICATION/JSON ; q=1"]) == .json)
+        #expect(MediaPreference(accept: ["application/json;q=0"]) == .eventStream)
     }
 }

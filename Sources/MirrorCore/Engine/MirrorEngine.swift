@@ -39,8 +39,8 @@ public final class MirrorEngine: Sendable {
             executor: { sizeHint, job in
                 ((sizeHint ?? 0) >= Self.bigDocument ? background : workers).submit(job)
             }
-        ) { index, result, attempt in
-            streams[index].ingest(result, attempt: attempt)
+        ) { index, result, read in
+            streams[index].ingest(result, read: read)
         }
     }
 

@@ -7,7 +7,7 @@ import Logging
 final class MirrorStream: @unchecked Sendable {
     let config: StreamConfig
     let hub: StreamHub
-    private var state = StreamState()
+    private var state = StreamState<[UInt8]>()
     private let run: String
     private let encoder: SSEEncoder
     private let logger: Logger
@@ -24,9 +24,9 @@ final class MirrorStream: @unchecked Sendable {
 
     /// Takes one reading of the file. A first look that finds it missing or unparsable may be a
     /// write in progress: it is not published but asked to be read again once writes settle.
-    func ingest(_ result: Result<FileContent, FileReadError>, attempt: Int) -> ReadVerdict {
-        let settled = attempt > 0
-        let changes: [StreamState.Change]
+    func ingest(_ result: Result<FileContent, FileReadError>, read: FileWatcher.Reading) -> ReadVerdict {
+        let settled = read.attempt > 0
+        let changes: [StreamState<[UInt8]>.Change]
         switch result {
         case .success(let content):
             do {
@@ -52,14 +52,14 @@ final class MirrorStream: @unchecked Sendable {
 
     /// Encodes the changes of one reading and publishes them together, so that no subscriber sees
     /// one without the other (a `removed` and the `invalid` that explains it).
-    private func publish(_ changes: [StreamState.Change]) {
+    private func publish(_ changes: [StreamState<[UInt8]>.Change]) {
         hub.publish(changes.map(publication))
     }
 
-    private func publication(_ change: StreamState.Change) -> StreamHub.Publication {
+    private func publication(_ change: StreamState<[UInt8]>.Change) -> StreamHub.Publication {
         let event: SSEEvent
         switch change {
-        case .changed(let version, let document):
+        case .changed(let version, let document, _):
             event = .changed(id: EventID(run: run, version: version), document: document)
         case .removed(let version):
             event = .removed(id: EventID(run: run, version: version), watch: config.watch)

@@ -2,17 +2,21 @@
 ///
 /// A version is a document or the file's absence; each new one gets the next version number and
 /// so the next id. `invalid` is not a version: the last good one stays published, and a client's
-/// Last-Event-ID keeps naming a document it really has.
-public struct StreamState: Sendable {
+/// Last-Event-ID keeps naming a document it really has. Generic over the document so the rules
+/// can be tested with plain bytes; the engine uses ``Document``.
+public struct StreamState<Document: Equatable & Sendable>: Sendable {
     public enum Published: Sendable, Equatable {
         case unknown
-        case document([UInt8])
+        case document(Document)
         case removed
     }
 
     /// What changed, if anything; the engine turns it into an event.
     public enum Change: Sendable, Equatable {
-        case changed(version: UInt64, document: [UInt8])
+        /// A new document. `base` is the document of the version before, when a client that follows
+        /// the stream has it to apply a patch to: the previous version was a document and no
+        /// `invalid` came since (PROTOCOL.md: after `removed` or `invalid` the next is a whole `changed`).
+        case changed(version: UInt64, document: Document, base: Document?)
         case removed(version: UInt64)
         case invalid(DocumentError)
     }
@@ -25,12 +29,14 @@ public struct StreamState: Sendable {
 
     /// A valid document was read. The same document as published makes no new version,
     /// unless an `invalid` is in force, which the new `changed` then clears.
-    public mutating func document(_ bytes: [UInt8]) -> Change? {
-        if published == .document(bytes) && invalid == nil { return nil }
+    public mutating func document(_ document: Document) -> Change? {
+        if published == .document(document) && invalid == nil { return nil }
+        var base: Document?
+        if case .document(let previous) = published, invalid == nil { base = previous }
         version += 1
-        published = .document(bytes)
+        published = .document(document)
         invalid = nil
-        return .changed(version: version, document: bytes)
+        return .changed(version: version, document: document, base: base)
     }
 
     /// The file is gone.
@@ -58,5 +64,22 @@ public struct StreamState: Sendable {
         invalid = error
         changes.append(.invalid(error))
         return changes
+    }
+}
+
+/// A document as the engine publishes it: the value (for diffs and transforms) and its compact
+/// JSON text (for `changed` and the JSON GET). Two documents are the same version when their
+/// text is the same: a respelled number or reordered keys are a change the file made.
+public struct Document: Sendable, Equatable {
+    public let value: JSONValue
+    public let text: [UInt8]
+
+    public init(_ value: JSONValue) {
+        self.value = value
+        self.text = JSONSerializer.serialize(value)
+    }
+
+    public static func == (lhs: Document, rhs: Document) -> Bool {
+        lhs.text == rhs.text
     }
 }

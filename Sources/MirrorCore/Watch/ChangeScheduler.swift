@@ -9,9 +9,14 @@ public struct ChangeScheduler<Instant: InstantProtocol>: Sendable where Instant.
     public struct Read: Sendable, Equatable {
         /// 0 for a first look; 1 or more once the file has had time to settle.
         public var attempt: Int
+        /// IN_MODIFY came and no IN_CLOSE_WRITE since: a writer may hold the file open, halfway
+        /// through. A reading that always parses (`format: text`) cannot tell, so it waits for the
+        /// close or the idle time instead.
+        public var writerOpen: Bool
 
-        public init(attempt: Int) {
+        public init(attempt: Int, writerOpen: Bool = false) {
             self.attempt = attempt
+            self.writerOpen = writerOpen
         }
     }
 
@@ -76,6 +81,6 @@ public struct ChangeScheduler<Instant: InstantProtocol>: Sendable where Instant.
     public mutating func due(at now: Instant) -> Read? {
         guard let pending, pending.deadline <= now else { return nil }
         self.pending = nil
-        return Read(attempt: pending.attempt)
+        return Read(attempt: pending.attempt, writerOpen: writerOpen)
     }
 }

@@ -25,7 +25,9 @@ public enum ReadVerdict: Sendable {
 /// descriptor and name; a batch of events is handled before any read, so a burst is one read.
 /// Where inotify cannot serve (no instance, a watch refused), the file is polled by stat instead.
 public final class FileWatcher: @unchecked Sendable {
-    public typealias Handler = @Sendable (_ file: Int, _ result: Result<FileContent, FileReadError>, _ attempt: Int) -> ReadVerdict
+    public typealias Handler = @Sendable (_ file: Int, _ result: Result<FileContent, FileReadError>, _ read: Reading) -> ReadVerdict
+    /// Which look at the file a reading is (see ``ChangeScheduler/Read``).
+    public typealias Reading = ChangeScheduler<ContinuousClock.Instant>.Read
     /// Runs a read and its handler off the watcher thread. `sizeHint` is the file's size at the last
     /// read, if known, so big files can go to lower-priority workers.
     public typealias Executor = @Sendable (_ sizeHint: Int?, _ job: @escaping @Sendable () -> Void) -> Void
@@ -275,7 +277,7 @@ public final class FileWatcher: @unchecked Sendable {
         // Unreadable but present: remember what is there so the reconciliation does not re-read it each tick.
         case .failure: identity = FileIdentity.current(of: path)
         }
-        let verdict = handler(index, result, read.attempt)
+        let verdict = handler(index, result, read)
         return Completion(index: index, read: read, outcome: verdict == .notSettled ? .notSettled : .done, identity: identity)
     }
 

@@ -73,8 +73,9 @@ public struct RequestTarget: Sendable, Equatable {
     }
 
     private static func query(_ text: Substring) -> String? {
-        guard let mark = text.firstIndex(of: "?") else { return nil }
-        let rest = text[text.index(after: mark)...]
+        let beforeFragment = text.prefix(while: { $0 != "#" })
+        guard let mark = beforeFragment.firstIndex(of: "?") else { return nil }
+        let rest = beforeFragment[beforeFragment.index(after: mark)...]
         return String(rest.prefix(while: { $0 != "#" }))
     }
 
