@@ -16,7 +16,7 @@
 ///
 /// Speed: the input is read through an `UnsafeBufferPointer`; a string without escapes becomes a
 /// `String` straight from its byte range, and one with escapes from runs copied into one reused buffer.
-public struct JSONParser {
+public struct JSONParser: ~Copyable {
     /// Deeper nesting is refused instead of risking the stack (the same bound as ``JSONMinifier``).
     public static let maximumDepth = JSONMinifier.maximumDepth
 
@@ -40,6 +40,9 @@ public struct JSONParser {
     private var depth = 0
     /// The decoded bytes of a string with escapes; reused, so escapes cost no allocation per string.
     private var scratch: [UInt8] = []
+    /// The members of the open containers, innermost last (``ElementStack``).
+    private var values = ElementStack<JSONValue>()
+    private var keys = ElementStack<String>()
 
     private init(_ input: UnsafeBufferPointer<UInt8>) {
         self.input = input
@@ -105,8 +108,8 @@ public struct JSONParser {
             depth -= 1
             return .object(JSONObject())
         }
-        var keys: [String] = []
-        var values: [JSONValue] = []
+        let firstKey = keys.count
+        let firstValue = values.count
         var seen: Set<String> = []
         while true {
             guard position < count, input[position] == UInt8(ascii: "\"") else {
@@ -114,10 +117,12 @@ public struct JSONParser {
             }
             let keyPosition = position
             let key = try string()
-            if keys.count < Self.linearKeyLimit {
-                if keys.contains(key) { throw duplicateKey(at: keyPosition) }
-                if keys.count == Self.linearKeyLimit - 1 {
-                    seen = Set(keys)
+            let members = keys.count - firstKey
+            if members < Self.linearKeyLimit {
+                if keys.contains(from: firstKey, where: { $0 == key }) { throw duplicateKey(at: keyPosition) }
+                if members == Self.linearKeyLimit - 1 {
+                    seen.reserveCapacity(2 * Self.linearKeyLimit)
+                    keys.forEach(from: firstKey) { seen.insert(copy $0) }
                     seen.insert(key)
                 }
             } else if !seen.insert(key).inserted {
@@ -127,12 +132,12 @@ public struct JSONParser {
             guard position < count, input[position] == UInt8(ascii: ":") else { throw error("expected ':' after an object key") }
             position += 1
             skipWhitespace()
-            keys.append(key)
-            values.append(try value())
+            keys.push(key)
+            values.push(try value())
             guard try continues(closing: UInt8(ascii: "}"), in: "an object") else { break }
         }
         depth -= 1
-        return .object(JSONObject(uniqueKeys: keys, values: values))
+        return .object(JSONObject(uniqueKeys: keys.popArray(from: firstKey), values: values.popArray(from: firstValue)))
     }
 
     private mutating func array() throws(DocumentError) -> JSONValue {
@@ -144,13 +149,13 @@ public struct JSONParser {
             depth -= 1
             return .array([])
         }
-        var elements: [JSONValue] = []
+        let first = values.count
         while true {
-            elements.append(try value())
+            values.push(try value())
             guard try continues(closing: UInt8(ascii: "]"), in: "an array") else { break }
         }
         depth -= 1
-        return .array(elements)
+        return .array(values.popArray(from: first))
     }
 
     @inline(__always)
