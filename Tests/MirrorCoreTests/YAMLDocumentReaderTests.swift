@@ -43,12 +43,17 @@ struct YAMLDocumentReaderTests {
         #expect(JSONNumber(json) != nil)
     }
 
-    @Test(arguments: ["'0x1F'", "\"1\"", "0x", "0o8", "1.2.3", "1e", "0X1F", "+", "-.", "1_000", "!!str 12"])
+    @Test(arguments: ["nope", "nULL", "Fals", "tRUE", "~x", ".Nan", "+.info", "'0x1F'", "\"1\"", "0x", "0o8", "1.2.3", "1e", "0X1F", "+", "-.", "1_000", "!!str 12"])
     func otherTextsAreStrings(text: String) throws {
         guard case .object(let object) = try read("s: \(text)"), case .string = object["s"] else {
             Issue.record("not a string: \(text)")
             return
         }
+    }
+
+    @Test func nullsAndBooleansOfTheCoreSchema() throws {
+        #expect(try read("[~, null, Null, NULL, true, True, TRUE, false, False, FALSE, ]") == [nil, nil, nil, nil, true, true, true, false, false, false])
+        #expect(try read("a:\nb: ''") == ["a": nil, "b": ""])
     }
 
     @Test func emptyFileIsNull() throws {

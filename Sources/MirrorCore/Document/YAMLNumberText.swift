@@ -19,13 +19,15 @@ enum YAMLNumberText {
 
     /// The text's reading as a core schema int or float, or nil when it is not one.
     static func read(_ text: String) -> Reading? {
-        switch text {
-        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN":
-            return .nonFinite
-        default:
-            break
-        }
         let bytes = Array(text.utf8)
+        if bytes.contains(where: { $0 >= UInt8(ascii: "A") && $0 != UInt8(ascii: "e") && $0 != UInt8(ascii: "E") }) {
+            switch text {
+            case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN":
+                return .nonFinite
+            default:
+                break
+            }
+        }
         if bytes.count > 2, bytes[0] == UInt8(ascii: "0"), bytes[1] == UInt8(ascii: "o") || bytes[1] == UInt8(ascii: "x") {
             let radix: UInt64 = bytes[1] == UInt8(ascii: "o") ? 8 : 16
             let digits = bytes[2...]

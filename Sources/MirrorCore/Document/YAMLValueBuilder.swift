@@ -153,19 +153,32 @@ struct YAMLValueBuilder {
         return try plain(scalar.text, mark: mark)
     }
 
+    /// An untagged plain scalar by the core schema's resolution table. Most scalars are ordinary
+    /// strings, so the first byte decides which of the table's rows can apply at all.
     private static func plain(_ text: String, mark: SourceMark) throws(YAMLError) -> JSONValue {
-        switch text {
-        case "", "~", "null", "Null", "NULL": return .null
-        case "true", "True", "TRUE": return .bool(true)
-        case "false", "False", "FALSE": return .bool(false)
-        default: break
-        }
-        switch YAMLNumberText.read(text) {
-        case .number(let spelling): return .number(JSONNumber(uncheckedText: spelling))
-        case .nonFinite: throw YAMLError(mark: mark, message: "infinity and NaN have no JSON form (RFC 8259 §6)")
-        case .tooLong:
-            throw YAMLError(mark: mark, message: "an octal or hexadecimal integer longer than \(YAMLNumberText.maximumRadixDigits) digits")
-        case nil: return .string(text)
+        guard let first = text.utf8.first else { return .null }
+        switch first {
+        case UInt8(ascii: "~"), UInt8(ascii: "n"), UInt8(ascii: "N"):
+            switch text {
+            case "~", "null", "Null", "NULL": return .null
+            default: return .string(text)
+            }
+        case UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"):
+            switch text {
+            case "true", "True", "TRUE": return .bool(true)
+            case "false", "False", "FALSE": return .bool(false)
+            default: return .string(text)
+            }
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "+"), UInt8(ascii: "-"):
+            switch YAMLNumberText.read(text) {
+            case .number(let spelling): return .number(JSONNumber(uncheckedText: spelling))
+            case .nonFinite: throw YAMLError(mark: mark, message: "infinity and NaN have no JSON form (RFC 8259 §6)")
+            case .tooLong:
+                throw YAMLError(mark: mark, message: "an octal or hexadecimal integer longer than \(YAMLNumberText.maximumRadixDigits) digits")
+            case nil: return .string(text)
+            }
+        default:
+            return .string(text)
         }
     }
 
