@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// `sse-mirror [serve] [CONFIG]` or `sse-mirror check CONFIG`.
+/// `sse-mirror [serve] [CONFIG]`, `sse-mirror check CONFIG`, `sse-mirror diff OLD NEW`, `sse-mirror apply DOC PATCH`.
 ///
 /// Exit codes, for every subcommand: 0 ok, 1 bad input, 2 bad config, 64 usage error
 /// (EX_USAGE from sysexits(3), which swift-argument-parser already uses for usage errors).
@@ -10,7 +10,7 @@ struct SSEMirrorCommand: AsyncParsableCommand {
         commandName: "sse-mirror",
         abstract: "Mirror files to Server-Sent Events streams, as mirror.yaml declares.",
         version: SSEMirrorVersion.current,
-        subcommands: [Serve.self, Check.self],
+        subcommands: [Serve.self, Check.self, DiffCommand.self, ApplyCommand.self],
         defaultSubcommand: Serve.self
     )
 }

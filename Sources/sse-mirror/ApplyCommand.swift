@@ -1,0 +1,36 @@
+import ArgumentParser
+import MirrorCore
+
+/// `sse-mirror apply DOC PATCH [--merge]`: what a client holds after applying an event's patch.
+struct ApplyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Apply an RFC 6902 JSON Patch (or with --merge an RFC 7396 merge patch) to DOC and print the result.",
+        discussion: "Every failure, a failed 'test' operation included, exits 1 with a message on standard error."
+    )
+
+    @Argument(help: "The document.")
+    var document: String
+
+    @Argument(help: "The patch.")
+    var patch: String
+
+    @Flag(help: "The patch is an RFC 7396 JSON Merge Patch.")
+    var merge = false
+
+    func run() throws {
+        let target = try DocumentFile.load(document)
+        let changes = try DocumentFile.load(patch)
+        if merge {
+            DocumentFile.write(JSONMergePatch.apply(changes, to: target))
+            return
+        }
+        do {
+            DocumentFile.write(try JSONPatch.apply(patch: changes, to: target))
+        } catch {
+            var stderr = StandardError()
+            print("\(patch): \(error)", to: &stderr)
+            throw ExitCodes.badInput
+        }
+    }
+}
