@@ -87,6 +87,27 @@ struct EventHistoryTests {
         #expect(names(snapshots.replay(after: "r1-1")) == ["changed r1-4"])
     }
 
+    /// A patch goes out before its whole document is encoded: until then a joining client gets the
+    /// last whole state and the patches after it, which are never evicted meanwhile.
+    @Test func aWholeStateThatComesLaterIsCompletedByTheEventsAfterIt() {
+        var history = EventHistory(limits: HistoryLimits(events: 1, bytes: 0))
+        history.record(changed(1), state: changed(1))
+        history.record(patch(2), state: nil)
+        history.record(patch(3), state: nil)
+        #expect(names(history.held.map { $0 }) == ["patch r1-2", "patch r1-3"])
+        #expect(names(history.replay(after: nil)) == ["changed r1-1", "patch r1-2", "patch r1-3"])
+        #expect(names(history.replay(after: "r1-2")) == ["patch r1-3"])
+        #expect(names(history.replay(after: "r0-2")) == ["changed r1-1", "patch r1-2", "patch r1-3"])
+        history.settle(changed(2))
+        #expect(names(history.replay(after: nil)) == ["changed r1-2", "patch r1-3"])
+        history.settle(changed(3))
+        #expect(names(history.held.map { $0 }) == ["patch r1-3"])
+        #expect(names(history.replay(after: nil)) == ["changed r1-3"])
+        // A late settle for an older version changes nothing.
+        history.settle(changed(2))
+        #expect(names(history.replay(after: nil)) == ["changed r1-3"])
+    }
+
     @Test func eventIDsParseOnlyWhatTheServerSends() {
         #expect(EventID(parsing: "lz3k9a-12") == EventID(run: "lz3k9a", version: 12))
         #expect(EventID(parsing: EventID(run: "abc", version: UInt64.max).description) == EventID(run: "abc", version: UInt64.max))

@@ -12,6 +12,8 @@ final class MirrorStream: @unchecked Sendable {
     private let run: String
     private let encoder: SSEEncoder
     private let logger: Logger
+    /// The size of the file last read, which a patch is weighed against (`patch_ratio`).
+    private var fileSize = 0
 
     init(config: StreamConfig, run: String, encoder: SSEEncoder, logger: Logger) {
         self.config = config
@@ -36,6 +38,7 @@ final class MirrorStream: @unchecked Sendable {
         case .success(let content):
             do {
                 let value = try DocumentReader.read(content.bytes, format: config.format)
+                fileSize = content.bytes.count
                 changes = state.document(Document(value)).map { [$0] } ?? []
             } catch {
                 guard settled else { return .notSettled }
@@ -57,30 +60,43 @@ final class MirrorStream: @unchecked Sendable {
 
     /// Encodes the changes of one reading and publishes them together, so that no subscriber sees
     /// one without the other (a `removed` and the `invalid` that explains it).
+    ///
+    /// A patch goes out before the whole document it leads to is encoded: for a big document that
+    /// encoding is most of the work, and no client that follows the stream needs it. The hub
+    /// takes it afterwards, for clients that join.
     private func publish(_ changes: [StreamState<Document>.Change]) {
-        hub.publish(changes.map(publication))
+        var later: (EventID, Document)?
+        hub.publish(changes.map { change in
+            let (publication, settle) = self.publication(change)
+            if let settle { later = settle }
+            return publication
+        })
+        if let (id, document) = later {
+            hub.settle(encode(.changed(id: id, document: JSONSerializer.serialize(document.value))))
+        }
     }
 
-    private func publication(_ change: StreamState<Document>.Change) -> StreamHub.Publication {
+    /// The publication for a change, and for a delta the version whose whole state is still to encode.
+    private func publication(_ change: StreamState<Document>.Change) -> (StreamHub.Publication, (EventID, Document)?) {
         switch change {
         case .changed(let version, let document, let base):
             let id = EventID(run: run, version: version)
-            let whole = encode(.changed(id: id, document: document.text))
             guard let base, let delta = delta(from: base, to: document, id: id) else {
-                return .version(whole, state: whole)
+                let whole = encode(.changed(id: id, document: JSONSerializer.serialize(document.value)))
+                return (.version(whole, state: whole), nil)
             }
-            return .version(encode(delta), state: whole)
+            return (.version(encode(delta), state: nil), (id, document))
         case .removed(let version):
             let removed = encode(.removed(id: EventID(run: run, version: version), watch: config.watch))
-            return .version(removed, state: removed)
+            return (.version(removed, state: removed), nil)
         case .invalid(let error):
-            return .invalid(encode(.invalid(error)))
+            return (.invalid(encode(.invalid(error))), nil)
         }
     }
 
     /// The `patch` or `merge-patch` event for a change, or nil when the whole document should go
-    /// instead: on a snapshot stream, when the patch says nothing a client could apply (only the
-    /// key order changed), or when it is larger than `patch_ratio` times the document.
+    /// instead: on a snapshot stream, or when the patch is larger than `patch_ratio` times the
+    /// document (weighed by the file's size, which is known without serializing the document).
     private func delta(from base: Document, to document: Document, id: EventID) -> SSEEvent? {
         let event: SSEEvent
         switch config.emit {
@@ -88,13 +104,12 @@ final class MirrorStream: @unchecked Sendable {
             return nil
         case .patch:
             let operations = JSONPatch.diff(from: base.value, to: document.value, arrayKey: config.arrayKey)
-            guard !operations.isEmpty else { return nil }
             event = .patch(id: id, operations: JSONPatch.serialize(operations))
         case .mergePatch:
-            guard let patch = JSONMergePatch.diff(from: base.value, to: document.value), patch != [:] else { return nil }
+            guard let patch = JSONMergePatch.diff(from: base.value, to: document.value) else { return nil }
             event = .mergePatch(id: id, patch: JSONSerializer.serialize(patch))
         }
-        guard Double(event.data.count) <= config.patchRatio * Double(document.text.count) else { return nil }
+        guard Double(event.data.count) <= config.patchRatio * Double(fileSize) else { return nil }
         return event
     }
 

@@ -2,10 +2,13 @@
 /// apart for everyone who joins.
 ///
 /// A value, driven by the hub under its lock. Three things are held:
-/// - `current`: the whole state at the newest version (a `changed` or `removed`), outside any
-///   bound, so even a document larger than the history reaches every new subscriber;
+/// - `current`: a whole state (a `changed` or `removed`), outside any bound, so even a document
+///   larger than the history reaches every new subscriber. It may lag the newest version: a patch
+///   stream publishes the patch first and encodes the whole document afterwards (for a 50 MB
+///   document that takes a while), and until then the events after `current` complete it;
 /// - `entries`: the events with ids, oldest first, with consecutive versions ending at the newest,
-///   bounded by count and by bytes (the oldest go first; the newest is always kept);
+///   bounded by count and by bytes (the oldest go first; the newest, and every event after
+///   `current`, are always kept);
 /// - `invalid`: the `invalid` in force since the newest version, if any.
 ///
 /// What a joining client gets (``replay(after:run:)``) follows WHATWG HTML §9.2.4: a client that
@@ -33,17 +36,37 @@ public struct EventHistory: Sendable {
     public var held: ArraySlice<EncodedEvent> { entries[start...] }
 
     /// Records a new version: `event` as it went out live, and `state`, the whole state at the same
-    /// version (the same event when `event` is itself a `changed` or `removed`).
-    public mutating func record(_ event: EncodedEvent, state: EncodedEvent) {
-        precondition(event.id != nil && state.role == .state)
-        current = state
+    /// version (the same event when `event` is itself a `changed` or `removed`), or nil when it
+    /// comes later through ``settle(_:)``.
+    public mutating func record(_ event: EncodedEvent, state: EncodedEvent?) {
+        precondition(event.id != nil && (event.role != .delta || current != nil))
+        if event.role == .state {
+            current = event
+        } else if let state {
+            current = state
+        }
         invalid = nil
         lastSequence = event.sequence
         entries.append(event)
         bytes += event.payload.readableBytes
-        while entries.count - start > 1, entries.count - start > limits.events || bytes > limits.bytes {
+        evict()
+    }
+
+    /// The whole state of a version recorded earlier without one; ignored if a newer whole state
+    /// is already current (the worker that encoded it was overtaken).
+    public mutating func settle(_ state: EncodedEvent) {
+        guard let version = state.id?.version, version > current?.id?.version ?? 0 else { return }
+        current = state
+        evict()
+    }
+
+    private mutating func evict() {
+        let currentVersion = current?.id?.version ?? 0
+        while entries.count - start > 1, entries.count - start > limits.events || bytes > limits.bytes,
+            entries[start].id!.version <= currentVersion
+        {
             bytes -= entries[start].payload.readableBytes
-            entries[start] = state  // drops the reference to the evicted bytes
+            entries[start] = current!  // drops the reference to the evicted bytes
             start += 1
         }
         if start > 64, start * 2 > entries.count {
@@ -62,22 +85,28 @@ public struct EventHistory: Sendable {
     /// `Last-Event-ID` (nil for a first connection); `run` is this server's run.
     public func replay(after lastEventID: String?) -> [EncodedEvent] {
         guard let current else { return [] }
-        var events = catchUp(after: lastEventID.flatMap(EventID.init(parsing:)), current: current)
+        var events = catchUp(after: lastEventID.flatMap(EventID.init(parsing:)), current: current, newest: held.last?.id ?? current.id!)
         if let invalid { events.append(invalid) }
         return events
     }
 
-    private func catchUp(after last: EventID?, current: EncodedEvent) -> [EncodedEvent] {
-        guard let last, let newest = current.id, last.run == newest.run, last.version <= newest.version else {
-            return [current]
+    private func catchUp(after last: EventID?, current: EncodedEvent, newest: EventID) -> [EncodedEvent] {
+        guard let last, last.run == newest.run, last.version <= newest.version else {
+            return whole(current)
         }
         if last.version == newest.version { return [] }
         let held = self.held
-        guard let oldest = held.first?.id, oldest.version <= last.version + 1 else { return [current] }
+        guard let oldest = held.first?.id, oldest.version <= last.version + 1 else { return whole(current) }
         let missed = held.dropFirst(Int(last.version + 1 - oldest.version))
         if let whole = missed.lastIndex(where: { $0.role == .state }) {
             return Array(missed[whole...])
         }
         return Array(missed)
+    }
+
+    /// `current` and the events after it: the newest state for a client that has nothing usable.
+    private func whole(_ current: EncodedEvent) -> [EncodedEvent] {
+        let version = current.id!.version
+        return [current] + held.filter { $0.id!.version > version }
     }
 }

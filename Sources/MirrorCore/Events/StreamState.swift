@@ -67,19 +67,14 @@ public struct StreamState<Document: Equatable & Sendable>: Sendable {
     }
 }
 
-/// A document as the engine publishes it: the value (for diffs and transforms) and its compact
-/// JSON text (for `changed` and the JSON GET). Two documents are the same version when their
-/// text is the same: a respelled number or reordered keys are a change the file made.
+/// A document as the engine publishes it. Two documents are the same version when they are equal
+/// as JSON with numbers as written (``JSONValue``'s `==`): a respelled number is a change the
+/// file made, a reordered object is not (RFC 8259 §4 gives member order no meaning, and a patch
+/// could not say it).
 public struct Document: Sendable, Equatable {
     public let value: JSONValue
-    public let text: [UInt8]
 
     public init(_ value: JSONValue) {
         self.value = value
-        self.text = JSONSerializer.serialize(value)
-    }
-
-    public static func == (lhs: Document, rhs: Document) -> Bool {
-        lhs.text == rhs.text
     }
 }

@@ -18,9 +18,10 @@ public final class StreamHub: Sendable {
     }
 
     /// One event to publish: a new version (`event` as it goes out live, `state` the whole state at
-    /// that version, the same event for `changed` and `removed`) or an `invalid`.
+    /// that version: the same event for `changed` and `removed`, nil for a delta whose whole
+    /// state comes later through ``settle(_:)``) or an `invalid`.
     public enum Publication: Sendable {
-        case version(EncodedEvent, state: EncodedEvent)
+        case version(EncodedEvent, state: EncodedEvent?)
         case invalid(EncodedEvent)
 
         var live: EncodedEvent {
@@ -61,6 +62,12 @@ public final class StreamHub: Sendable {
         for group in loops {
             group.eventLoop.execute { for event in ordered { group.deliver(event) } }
         }
+    }
+
+    /// The whole state of a version published with its delta only, once encoded: from now on
+    /// new subscribers start from it.
+    public func settle(_ whole: EncodedEvent) {
+        state.withLock { $0.history.settle(whole) }
     }
 
     /// The current state and the `invalid` in force, for answers that are not streams (a JSON GET).
