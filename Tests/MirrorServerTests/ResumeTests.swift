@@ -162,6 +162,26 @@ struct ResumeTests {
         #expect(try Self.follow(replay) == Self.parse(Self.document(version: 5, edited: [2])))
     }
 
+    /// A patch larger than the document goes as the document; reordered keys are no change at all.
+    @Test func wholeDocumentsWhenAPatchWouldNotPay() async throws {
+        let pad = String(repeating: "p", count: 200)
+        let fixture = try await MirrorFixture.start(files: ["app.json": #"{"a": [1, 2, 3], "b": "x"}"#], emit: .patch)
+        defer { Task { await fixture.stop() } }
+        let client = try await fixture.subscribe()
+        _ = try await client.waitFor("the first document") { $0.count == 1 }
+        // Every member replaced: the patch would be larger than the document.
+        try await Self.save(fixture, #"{"c": {"d": "ef"}, "pad": "\#(pad)"}"#, until: 2)
+        try await Self.save(fixture, #"{"c": {"d": "eg"}, "pad": "\#(pad)", "z": 1}"#, until: 3)
+        // Only the order of the keys changes: no new version.
+        try fixture.directory.write("app.json.tmp", #"{"z": 1, "pad": "\#(pad)", "c": {"d": "eg"}}"#)
+        try fixture.directory.rename("app.json.tmp", "app.json")
+        try await Self.save(fixture, #"{"z": 2, "pad": "\#(pad)", "c": {"d": "eg"}}"#, until: 4)
+        let events = try await client.waitFor("three changes") { $0.count == 4 }
+        #expect(events.map(\.name) == ["changed", "changed", "patch", "patch"])
+        #expect(events[3].data == #"[{"op":"replace","path":"/z","value":2}]"#)
+        #expect(try Self.follow(events) == Self.parse(#"{"z": 2, "pad": "\#(pad)", "c": {"d": "eg"}}"#))
+    }
+
     @Test func theJSONGetAnswersTheDocumentWithAnETag() async throws {
         let fixture = try await MirrorFixture.start(files: ["app.json": #"{"b": 1, "a": [1.50, "x"]}"#])
         defer { Task { await fixture.stop() } }

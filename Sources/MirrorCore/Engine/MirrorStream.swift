@@ -14,6 +14,8 @@ final class MirrorStream: @unchecked Sendable {
     private let logger: Logger
     /// The size of the file last read, which a patch is weighed against (`patch_ratio`).
     private var fileSize = 0
+    /// The patch computed for the change being published (nil: send the whole document).
+    private var pendingDelta: [UInt8]??
 
     init(config: StreamConfig, run: String, encoder: SSEEncoder, logger: Logger) {
         self.config = config
@@ -37,9 +39,17 @@ final class MirrorStream: @unchecked Sendable {
         switch result {
         case .success(let content):
             do {
-                let value = try DocumentReader.read(content.bytes, format: config.format)
+                let document = Document(try DocumentReader.read(content.bytes, format: config.format))
                 fileSize = content.bytes.count
-                changes = state.document(Document(value)).map { [$0] } ?? []
+                if config.emit != .snapshot, let base = state.base {
+                    // The diff is the comparison: no patch, no new version.
+                    let delta = self.delta(from: base, to: document)
+                    guard let delta else { return .done }
+                    pendingDelta = delta
+                    changes = state.document(document, differs: true).map { [$0] } ?? []
+                } else {
+                    changes = state.document(document).map { [$0] } ?? []
+                }
             } catch {
                 guard settled else { return .notSettled }
                 logger.warning("document is invalid; the last good version stays published", metadata: ["error": "\(error)"])
@@ -81,10 +91,13 @@ final class MirrorStream: @unchecked Sendable {
         switch change {
         case .changed(let version, let document, let base):
             let id = EventID(run: run, version: version)
-            guard let base, let delta = delta(from: base, to: document, id: id) else {
+            let computed = pendingDelta
+            pendingDelta = nil
+            guard base != nil, case .some(.some(let data)) = computed else {
                 let whole = encode(.changed(id: id, document: JSONSerializer.serialize(document.value)))
                 return (.version(whole, state: whole), nil)
             }
+            let delta: SSEEvent = config.emit == .patch ? .patch(id: id, operations: data) : .mergePatch(id: id, patch: data)
             return (.version(encode(delta), state: nil), (id, document))
         case .removed(let version):
             let removed = encode(.removed(id: EventID(run: run, version: version), watch: config.watch))
@@ -94,23 +107,28 @@ final class MirrorStream: @unchecked Sendable {
         }
     }
 
-    /// The `patch` or `merge-patch` event for a change, or nil when the whole document should go
-    /// instead: on a snapshot stream, or when the patch is larger than `patch_ratio` times the
-    /// document (weighed by the file's size, which is known without serializing the document).
-    private func delta(from base: Document, to document: Document, id: EventID) -> SSEEvent? {
-        let event: SSEEvent
+    /// The data of the `patch` or `merge-patch` event for a change: nil when the documents are
+    /// equal (the patch is empty), `.some(nil)` when the whole document should go instead (a merge
+    /// patch cannot say it, or the patch is larger than `patch_ratio` times the document, weighed
+    /// by the file's size, which is known without serializing the document).
+    private func delta(from base: Document, to document: Document) -> [UInt8]?? {
+        let data: [UInt8]
         switch config.emit {
         case .snapshot:
-            return nil
+            return .some(nil)
         case .patch:
             let operations = JSONPatch.diff(from: base.value, to: document.value, arrayKey: config.arrayKey)
-            event = .patch(id: id, operations: JSONPatch.serialize(operations))
+            if operations.isEmpty { return nil }
+            data = JSONPatch.serialize(operations)
         case .mergePatch:
-            guard let patch = JSONMergePatch.diff(from: base.value, to: document.value) else { return nil }
-            event = .mergePatch(id: id, patch: JSONSerializer.serialize(patch))
+            // A merge patch for a document that is not an object is the document itself (RFC 7396
+            // §2), which says nothing about equality: compare first.
+            if base == document { return nil }
+            guard let patch = JSONMergePatch.diff(from: base.value, to: document.value) else { return .some(nil) }
+            if patch == [:] { return nil }
+            data = JSONSerializer.serialize(patch)
         }
-        guard Double(event.data.count) <= config.patchRatio * Double(fileSize) else { return nil }
-        return event
+        return Double(data.count) <= config.patchRatio * Double(fileSize) ? .some(data) : .some(nil)
     }
 
     private func encode(_ event: SSEEvent) -> EncodedEvent {

@@ -27,10 +27,18 @@ public struct StreamState<Document: Equatable & Sendable>: Sendable {
 
     public init() {}
 
+    /// The document a change would be patched against: the published one, unless an `invalid`
+    /// came since (then the next document goes whole).
+    public var base: Document? {
+        guard case .document(let document) = published, invalid == nil else { return nil }
+        return document
+    }
+
     /// A valid document was read. The same document as published makes no new version,
-    /// unless an `invalid` is in force, which the new `changed` then clears.
-    public mutating func document(_ document: Document) -> Change? {
-        if published == .document(document) && invalid == nil { return nil }
+    /// unless an `invalid` is in force, which the new `changed` then clears. `differs`: the caller
+    /// has already compared it with ``base`` (a diff did), so the comparison is not done twice.
+    public mutating func document(_ document: Document, differs: Bool = false) -> Change? {
+        if !differs && published == .document(document) && invalid == nil { return nil }
         var base: Document?
         if case .document(let previous) = published, invalid == nil { base = previous }
         version += 1
