@@ -63,20 +63,17 @@ struct PatchApplier {
             return
         }
         try modifyParent(of: path, in: &document) { container throws(PatchError) in
-            switch container {
-            case .object(var object):
-                container = .null
+            if var object = container.takeObject() {
                 object[token] = value
                 container = .object(object)
-            case .array(var elements):
+            } else if var elements = container.takeArray() {
                 let index = token == "-" ? elements.count : JSONPointer.arrayIndex(token)
                 guard let index, index <= elements.count else {
                     throw error(.invalidIndex, path, indexMessage(token, count: elements.count, allowingEnd: true))
                 }
-                container = .null
                 elements.insert(value, at: index)
                 container = .array(elements)
-            default:
+            } else {
                 throw error(.pathNotFound, path, "the parent is \(JSONPatch.article(container.kindName)), not a container")
             }
         }
@@ -89,21 +86,18 @@ struct PatchApplier {
         }
         var removed = JSONValue.null
         try modifyParent(of: path, in: &document) { container throws(PatchError) in
-            switch container {
-            case .object(var object):
+            if var object = container.takeObject() {
                 guard let value = object[token] else { throw error(.pathNotFound, path, "the target does not exist") }
-                container = .null
                 object[token] = nil
                 container = .object(object)
                 removed = value
-            case .array(var elements):
+            } else if var elements = container.takeArray() {
                 guard let index = JSONPointer.arrayIndex(token), index < elements.count else {
                     throw error(.invalidIndex, path, indexMessage(token, count: elements.count, allowingEnd: false))
                 }
-                container = .null
                 removed = elements.remove(at: index)
                 container = .array(elements)
-            default:
+            } else {
                 throw error(.pathNotFound, path, "the parent is \(JSONPatch.article(container.kindName)), not a container")
             }
         }
@@ -117,20 +111,17 @@ struct PatchApplier {
             return
         }
         try modifyParent(of: path, in: &document) { container throws(PatchError) in
-            switch container {
-            case .object(var object):
+            if var object = container.takeObject() {
                 guard object.index(forKey: token) != nil else { throw error(.pathNotFound, path, "the target does not exist") }
-                container = .null
                 object[token] = value
                 container = .object(object)
-            case .array(var elements):
+            } else if var elements = container.takeArray() {
                 guard let index = JSONPointer.arrayIndex(token), index < elements.count else {
                     throw error(.invalidIndex, path, indexMessage(token, count: elements.count, allowingEnd: false))
                 }
-                container = .null
                 elements[index] = value
                 container = .array(elements)
-            default:
+            } else {
                 throw error(.pathNotFound, path, "the parent is \(JSONPatch.article(container.kindName)), not a container")
             }
         }
@@ -144,8 +135,8 @@ struct PatchApplier {
     }
 
     /// Walks `tokens` down from `value` and runs `body` on what they name. Each container on the
-    /// way is detached from its parent (the parent's slot holds null meanwhile) so that it is
-    /// uniquely referenced and mutates in place. A thrown error leaves `value` half-built, which
+    /// way is taken out of its parent (the parent's slot holds null meanwhile, see
+    /// `JSONValue.takeArray()`) so that it is uniquely referenced and mutates in place. A thrown error leaves `value` half-built, which
     /// is fine: ``JSONPatch/apply(_:to:)`` then discards it.
     private func modify(
         _ value: inout JSONValue, _ tokens: ArraySlice<String>, _ path: JSONPointer,
@@ -153,28 +144,25 @@ struct PatchApplier {
     ) throws(PatchError) {
         guard let token = tokens.first else { return try body(&value) }
         let rest = tokens.dropFirst()
-        switch value {
-        case .object(var object):
+        if var object = value.takeObject() {
             guard let position = object.index(forKey: token) else {
                 throw missing(path, through: tokens.startIndex)
             }
             var child = object.values[position]
-            value = .null
             object[token] = .null
             try modify(&child, rest, path, body)
             object[token] = child
             value = .object(object)
-        case .array(var elements):
+        } else if var elements = value.takeArray() {
             guard let index = JSONPointer.arrayIndex(token), index < elements.count else {
                 throw missing(path, through: tokens.startIndex)
             }
             var child = elements[index]
-            value = .null
             elements[index] = .null
             try modify(&child, rest, path, body)
             elements[index] = child
             value = .array(elements)
-        default:
+        } else {
             throw missing(path, through: tokens.startIndex)
         }
     }

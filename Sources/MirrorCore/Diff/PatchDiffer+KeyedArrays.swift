@@ -64,7 +64,9 @@ extension PatchDiffer {
         }
 
         for (newIndex, oldIndex) in counterpart.enumerated() {
-            if let oldIndex { diffElement(old[oldIndex], new[newIndex], at: path.appending(newIndex)) }
+            if let oldIndex, old[oldIndex] != new[newIndex] {
+                diffElement(old[oldIndex], new[newIndex], at: path.appending(newIndex))
+            }
         }
         return true
     }

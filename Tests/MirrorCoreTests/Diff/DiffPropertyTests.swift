@@ -27,18 +27,23 @@ struct DiffPropertyTests {
     func jsonPatchRoundTrips(arrayKey: String?) throws {
         var operationCount = 0
         for (seed, old, new) in Self.pairs(seed: arrayKey == nil ? 0x6902 : 0x6902_1D, arrayKey: arrayKey) {
-            // A small cap too, so the whole-array fallback is exercised.
-            for cap in [JSONPatch.defaultMaximumEditDistance, 2] {
+            // Every fourth pair also with a small cap, so the whole-array fallback is exercised,
+            // and with its patch read back through the JSON text (kept to a quarter for time).
+            let thorough = seed % 4 == 0
+            for cap in thorough ? [JSONPatch.defaultMaximumEditDistance, 2] : [JSONPatch.defaultMaximumEditDistance] {
                 let operations = JSONPatch.diff(from: old, to: new, arrayKey: arrayKey, maximumEditDistance: cap)
                 operationCount += operations.count
                 let bytes = JSONPatch.serialize(operations)
                 let text = String(decoding: bytes, as: UTF8.self)
-                // The serialized patch is valid JSON and reads back as the same operations.
-                let reread = try JSONPatch.operations(from: TestJSON.parse(text))
-                #expect(reread == operations, "seed \(seed)")
+                if thorough {
+                    // The serialized patch is valid JSON and reads back as the same operations.
+                    let reread = try JSONPatch.operations(from: TestJSON.parse(text))
+                    #expect(reread == operations, "seed \(seed)")
+                }
                 let result = try JSONPatch.apply(operations, to: old)
-                #expect(result == new, "seed \(seed): \(old.text) → \(new.text) by \(text) gave \(result.text)")
-                if result != new { return }
+                let same = result == new
+                #expect(same, "seed \(seed): \(old.text) → \(new.text) by \(text) gave \(result.text)")
+                if !same { return }
             }
             #expect(JSONPatch.diff(from: old, to: old, arrayKey: arrayKey).isEmpty, "seed \(seed)")
             #expect(JSONPatch.diff(from: new, to: new, arrayKey: arrayKey).isEmpty, "seed \(seed)")
@@ -67,8 +72,9 @@ struct DiffPropertyTests {
             guard let patch = JSONMergePatch.diff(from: old, to: new) else { continue }
             expressed += 1
             let result = JSONMergePatch.apply(patch, to: old)
-            #expect(result == new, "seed \(seed): \(old.text) → \(new.text) by \(patch.text) gave \(result.text)")
-            if result != new { return }
+            let same = result == new
+            #expect(same, "seed \(seed): \(old.text) → \(new.text) by \(patch.text) gave \(result.text)")
+            if !same { return }
         }
         #expect(expressed > Self.pairs / 2, "most pairs are expressible (\(expressed))")
     }
