@@ -8,8 +8,9 @@ extension JSONPatch {
     /// Objects are compared member by member and arrays element by element (common ends
     /// trimmed, then Myers' shortest edit script over the middle), so unchanged subtrees give no
     /// operation and a changed field deep inside a large document gives one `replace`. An array
-    /// whose edit distance exceeds `maximumEditDistance` is replaced whole: the cap bounds the
-    /// work (O(N·D)), not the array's length.
+    /// whose edit distance exceeds `maximumEditDistance` is diffed position by position if it
+    /// kept its length and at most a quarter of its elements changed, and replaced whole
+    /// otherwise: the cap bounds the work (O(N·D)), not the array's length.
     ///
     /// With `arrayKey` (such as `"id"`), an array whose elements on both sides are all objects
     /// with that member, unique per side, is matched by identity: reordered elements become
@@ -107,7 +108,7 @@ struct PatchDiffer {
             }
         }
         guard let edits else {
-            operations.append(.replace(path: path, value: .array(new)))
+            replaceOrDiffInPlace(old, new, at: path)
             return
         }
 
@@ -151,6 +152,23 @@ struct PatchDiffer {
             }
         }
         flush(&self)
+    }
+
+    /// Past the cap: when both arrays have the same length and at most a quarter of the
+    /// positions differ, the elements were most likely changed in place (a field updated in many
+    /// records), which Myers counts as a delete and an insert each; diffing position by position
+    /// says that briefly. Otherwise the array is replaced whole.
+    private mutating func replaceOrDiffInPlace(_ old: [JSONValue], _ new: [JSONValue], at path: JSONPointer) {
+        if old.count == new.count {
+            let changed = old.indices.filter { old[$0] != new[$0] }
+            if changed.count <= old.count / 4 {
+                for index in changed {
+                    diffElement(old[index], new[index], at: path.appending(index))
+                }
+                return
+            }
+        }
+        operations.append(.replace(path: path, value: .array(new)))
     }
 
     /// Diffs two elements that took each other's place; when the nested operations would be

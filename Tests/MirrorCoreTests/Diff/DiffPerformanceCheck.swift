@@ -95,4 +95,19 @@ struct DiffPerformanceCheck {
         let objectTime = try clock.measure { _ = try JSONPatch.apply(operations, to: .object(object)) }
         print("apply 5,000 replaces: in a 50,000-element array \(arrayTime), in a 50,000-member object \(objectTime)")
     }
+
+    /// Past the cap: every 100th of 50,000 records changed (D = 1,000 > 256), and an array of
+    /// 50,000 equal numbers with 300 scattered removals (long snakes on every diagonal).
+    @Test func pastTheCap() throws {
+        let old = Self.records(50_000)
+        var new = old
+        for index in stride(from: 0, to: new.count, by: 100) { new[index] = Self.renamed(new[index]) }
+        for key in [nil, "id"] as [String?] {
+            try measure("50,000 records, 500 edits", old: .array(old), new: .array(new), arrayKey: key)
+        }
+        let ones = [JSONValue](repeating: 1, count: 50_000)
+        var fewer = ones
+        for index in stride(from: 49_000, to: 0, by: -160) { fewer[index] = 2 }
+        try measure("50,000 equal numbers, 300 changed", old: .array(ones), new: .array(fewer), arrayKey: nil)
+    }
 }

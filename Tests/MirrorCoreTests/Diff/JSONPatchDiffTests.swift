@@ -30,8 +30,13 @@ struct JSONPatchDiffTests {
         // Changed in place: a nested replace, not remove + add.
         #expect(try diff(#"[{"id":1,"v":"a"},{"id":2,"v":"b"}]"#, #"[{"id":1,"v":"a"},{"id":2,"v":"B"}]"#)
             == #"[{"op":"replace","path":"/1/v","value":"B"}]"#)
-        // Past the cap the array is replaced whole.
+        // Past the cap the array is replaced whole…
         #expect(try diff("[1,2,3,4]", "[5,6,7,8]", cap: 3) == #"[{"op":"replace","path":"","value":[5,6,7,8]}]"#)
+        #expect(try diff("[1,2,3,4,5,6,7,8]", "[0,1,2,3,4,5,6,7]", cap: 1)
+            == #"[{"op":"replace","path":"","value":[0,1,2,3,4,5,6,7]}]"#)
+        // …unless it kept its length and few positions changed: then position by position.
+        #expect(try diff("[1,2,3,4,5,6,7,8]", "[1,0,3,4,5,6,0,8]", cap: 3)
+            == #"[{"op":"replace","path":"/1","value":0},{"op":"replace","path":"/6","value":0}]"#)
         #expect(try diff("[[1,2,3,4]]", "[[5,6,7,8]]", cap: 3) == #"[{"op":"replace","path":"/0","value":[5,6,7,8]}]"#)
     }
 
@@ -47,6 +52,18 @@ struct JSONPatchDiffTests {
         // Not keyable (a duplicate id): element diff instead.
         _ = try diff(#"[{"id":1},{"id":1}]"#, #"[{"id":1,"x":2}]"#, arrayKey: "id")
         _ = try diff(#"[{"id":1},2]"#, #"[2,{"id":1}]"#, arrayKey: "id")
+    }
+
+    /// A field changed in every 100th of 5,000 records: past the cap (D = 100 > 64), yet one
+    /// nested replace per changed record, not the whole array.
+    @Test func manyInPlaceChangesPastTheCap() throws {
+        let old = (0..<5_000).map { index -> JSONValue in ["id": .number(JSONNumber(index)), "seen": false] }
+        var new = old
+        for index in stride(from: 0, to: new.count, by: 100) { new[index] = ["id": .number(JSONNumber(index)), "seen": true] }
+        let operations = JSONPatch.diff(from: .array(old), to: .array(new), maximumEditDistance: 64)
+        #expect(operations.count == 50)
+        #expect(operations.first == .replace(path: JSONPointer(tokens: ["0", "seen"]), value: true))
+        #expect(try JSONPatch.apply(operations, to: .array(old)) == .array(new))
     }
 
     /// A few edits in a 50,000-element array give element-level operations.
