@@ -3,12 +3,19 @@
 /// RFC 8259 §4 gives member order no meaning, but people read these documents: a snapshot or a
 /// patch that reshuffled keys on every change would be noise. Keys are unique (the parser refuses
 /// duplicates, since §4 leaves their meaning unpredictable). Lookup is linear for small objects
-/// and goes through an index built once for large ones, so a 50,000-key object diffs in linear time.
+/// and goes through a key → position index for large ones (built when an object grows past
+/// ``indexThreshold`` members, kept up to date after), so a patch of thousands of operations into
+/// a 50,000-key object does not scan it for each.
 public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
     public typealias Member = (key: String, value: JSONValue)
 
+    /// From this many members on, lookups go through an index.
+    public static let indexThreshold = 32
+
     public private(set) var keys: [String]
     public private(set) var values: [JSONValue]
+    /// Key → position, for objects of ``indexThreshold`` members or more; nil for smaller ones.
+    private var index: [String: Int]?
 
     public init() {
         keys = []
@@ -20,6 +27,7 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
         precondition(keys.count == values.count)
         self.keys = keys
         self.values = values
+        if keys.count >= Self.indexThreshold { index = positions() }
     }
 
     public var startIndex: Int { 0 }
@@ -28,7 +36,8 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
 
     /// The position of `key`, if present.
     public func index(forKey key: String) -> Int? {
-        keys.firstIndex(of: key)
+        if let index { return index[key] }
+        return keys.firstIndex(of: key)
     }
 
     /// Reads a member; setting nil removes it, setting a new key appends it, and setting an
@@ -42,16 +51,25 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
                 } else {
                     keys.remove(at: index)
                     values.remove(at: index)
+                    // Every later member moved up one place.
+                    self.index = nil
+                    if keys.count >= Self.indexThreshold { self.index = positions() }
                 }
             } else if let newValue {
                 keys.append(key)
                 values.append(newValue)
+                if self.index != nil {
+                    self.index![key] = keys.count - 1
+                } else if keys.count >= Self.indexThreshold {
+                    self.index = positions()
+                }
             }
         }
     }
 
     /// A key → position map, for code that looks up many keys of one large object.
     public func positions() -> [String: Int] {
+        if let index { return index }
         var map: [String: Int] = [:]
         map.reserveCapacity(keys.count)
         for (position, key) in keys.enumerated() { map[key] = position }
