@@ -96,6 +96,48 @@ struct FileWatcherTests {
         #expect(recorder.all == ["0", "1", "40"])
     }
 
+    /// No stream waits for another: with reads on an executor of several threads, one file's
+    /// reading held up does not hold up another file's change, and the held file's writes meanwhile
+    /// are one read afterwards, of the newest content.
+    @Test func aBusyFileDoesNotHoldUpAnother() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let other = directory + "/other.json"
+        write(file, "0")
+        write(other, "a")
+        let held = Recorder()
+        let free = Recorder()
+        let threads = ConcurrentExecutor()
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let watcher = try FileWatcher(
+            paths: [file, other],
+            timing: WatchTiming(reconcileInterval: nil),
+            readLimit: 1 << 20,
+            logger: logger,
+            executor: { _, job in threads.run(job) }
+        ) { index, result, _ in index == 0 ? held.handle(result) : free.handle(result) }
+        watcher.start()
+        defer { watcher.stop() }
+        held.holdNext.withLock { $0 = true }
+        write(file, "1")
+        held.entered.wait()
+        // The first file's reading is held; the second one's change still goes through.
+        write(other, "b")
+        try await eventually { free.all.last == "b" }
+        for n in 2...20 { write(file, "\(n)") }
+        held.release.signal()
+        try await eventually { held.all.last == "20" }
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(held.all == ["0", "1", "20"])
+    }
+
+    /// Runs each job on a new thread, so a held job holds nothing else.
+    final class ConcurrentExecutor: Sendable {
+        func run(_ job: @escaping @Sendable () -> Void) {
+            Thread.detachNewThread { job() }
+        }
+    }
+
     /// When the kernel's event queue overflows, events are lost: every file is read again.
     @Test func queueOverflowRereadsEveryFile() async throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -182,6 +182,20 @@ struct ResumeTests {
         #expect(try Self.follow(events) == Self.parse(#"{"z": 2, "pad": "\#(pad)", "c": {"d": "eg"}}"#))
     }
 
+    /// A text document always parses, so "does not parse yet" cannot mean "still being written":
+    /// a write paused halfway with the file open is not published; the close is.
+    @Test func aTextDocumentWaitsForTheWriterToClose() async throws {
+        let fixture = try await MirrorFixture.start(files: ["notes.txt": "first\n"], streams: ["/notes": "notes.txt"], format: .text)
+        defer { Task { await fixture.stop() } }
+        let client = try await fixture.subscribe("/notes")
+        _ = try await client.waitFor("the first document") { $0.count == 1 }
+        try fixture.directory.writeInPlace("notes.txt", ["line one\n", "line two\n"], pause: .milliseconds(600))
+        let events = try await client.waitFor("the whole text") { $0.last?.data == #""line one\nline two\n""# }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(client.events.map(\.data) == [#""first\n""#, #""line one\nline two\n""#])
+        #expect(events.count == 2)
+    }
+
     @Test func theJSONGetAnswersTheDocumentWithAnETag() async throws {
         let fixture = try await MirrorFixture.start(files: ["app.json": #"{"b": 1, "a": [1.50, "x"]}"#])
         defer { Task { await fixture.stop() } }

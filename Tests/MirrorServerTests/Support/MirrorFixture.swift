@@ -31,6 +31,7 @@ struct MirrorFixture: Sendable {
         timing: WatchTiming = testTiming,
         limits: ServerLimits = ServerLimits(),
         symlinks: SymlinkPolicy = .sameOwner,
+        format: DocumentFormat = .json,
         emit: EmitMode = .snapshot,
         history: HistoryLimits = HistoryLimits(),
         prepare: (TemporaryDirectory) throws -> Void = { _ in }
@@ -46,7 +47,7 @@ struct MirrorFixture: Sendable {
                     path: path,
                     watch: watch,
                     watchPath: PathText.normalize(directory.path + "/" + watch),
-                    format: .json,
+                    format: format,
                     symlinks: symlinks,
                     emit: emit,
                     history: history
