@@ -7,7 +7,7 @@ struct TextDocumentReaderTests {
         #expect(try DocumentReader.read(Array("line 1\r\nline \"2\"\n\tü 😀\n".utf8), format: .text) == "line 1\r\nline \"2\"\n\tü 😀\n")
         #expect(try DocumentReader.read([], format: .text) == "")
         #expect(try DocumentReader.read([0xEF, 0xBB, 0xBF, 0x61], format: .text) == "a")
-        let bytes = try DocumentDecoder.decode(Array("a\n\"b\"".utf8), format: .text)
+        let bytes = JSONSerializer.serialize(try DocumentReader.read(Array("a\n\"b\"".utf8), format: .text))
         #expect(String(decoding: bytes, as: UTF8.self) == #""a\n\"b\"""#)
     }
 

@@ -143,8 +143,8 @@ struct YAMLDocumentReaderTests {
         #expect(throws: Never.self) { try read(String(repeating: "[", count: 512) + String(repeating: "]", count: 512)) }
     }
 
-    @Test func decoderSerializesTheValue() throws {
-        let bytes = try DocumentDecoder.decode(Array("b: [1, 0x10]\na: \"x\\ny\"".utf8), format: .yaml)
+    @Test func serializesAsJSON() throws {
+        let bytes = JSONSerializer.serialize(try DocumentReader.read(Array("b: [1, 0x10]\na: \"x\\ny\"".utf8), format: .yaml))
         #expect(String(decoding: bytes, as: UTF8.self) == #"{"b":[1,16],"a":"x\ny"}"#)
     }
 }

@@ -1,6 +1,6 @@
 /// Byte classes of RFC 8259 text, and how an error message may speak of a byte.
 ///
-/// Shared by ``JSONMinifier`` and ``JSONParser`` so that both report a bad file in the same words.
+/// Kept apart from ``JSONParser`` so the grammar and the wording of errors read in one place.
 enum JSONGrammar {
     @inline(__always)
     static func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }

@@ -11,14 +11,14 @@
 /// - nesting deeper than ``maximumDepth`` is an error rather than a risk to the stack.
 ///
 /// Numbers keep their spelling (``JSONNumber``), so big integers and long decimals are exact.
-/// Errors carry the line and column and the same messages as ``JSONMinifier``; they never quote the
+/// Errors carry the line and column, 1-based (the column in characters); they never quote the
 /// file's text (PROTOCOL.md), only name grammar characters and classes of bytes.
 ///
 /// Speed: the input is read through an `UnsafeBufferPointer`; a string without escapes becomes a
 /// `String` straight from its byte range, and one with escapes from runs copied into one reused buffer.
 public struct JSONParser: ~Copyable {
-    /// Deeper nesting is refused instead of risking the stack (the same bound as ``JSONMinifier``).
-    public static let maximumDepth = JSONMinifier.maximumDepth
+    /// Deeper nesting is refused instead of risking the stack.
+    public static let maximumDepth = 512
 
     public static func parse(_ bytes: [UInt8]) throws(DocumentError) -> JSONValue {
         try bytes.withUnsafeBufferPointer { buffer throws(DocumentError) in

@@ -2,12 +2,14 @@ import MirrorCore
 import Testing
 
 @Suite("JSON documents")
-struct JSONMinifierTests {
+struct JSONDocumentTests {
+    /// A JSON file as a `changed` event carries it: parsed, then serialized compactly.
     func minify(_ text: String) throws(DocumentError) -> String {
-        String(decoding: try JSONMinifier.minify(Array(text.utf8)), as: UTF8.self)
+        String(decoding: JSONSerializer.serialize(try JSONParser.parse(Array(text.utf8))), as: UTF8.self)
     }
 
-    @Test func keepsOrderSpellingAndEscapes() throws {
+    /// Key order and number spelling are kept; strings are written with only the escapes JSON needs.
+    @Test func keepsOrderAndSpelling() throws {
         let text = """
             {
               "z": 1.50e3,  "a" : [ 1, -0.0, 2E+2 ],
@@ -16,7 +18,8 @@ struct JSONMinifierTests {
             }
 
             """
-        #expect(try minify(text) == #"{"z":1.50e3,"a":[1,-0.0,2E+2],"s":"tab\t \u00e9 é \"q\" \/","n":null,"t":true,"f":false,"o":{},"e":[]}"#)
+        #expect(try minify(text) == #"{"z":1.50e3,"a":[1,-0.0,2E+2],"s":"tab\t é é \"q\" /","n":null,"t":true,"f":false,"o":{},"e":[]}"#)
+        #expect(try minify(#"["\u2028\u0001\b"]"#) == #"["\u2028\u0001\b"]"#)
     }
 
     @Test func stripsByteOrderMark() throws {
@@ -81,7 +84,7 @@ struct JSONMinifierTests {
     @Test func utf8ErrorsDoNotShowTheBytes() {
         for bytes: [UInt8] in [[0x22, 0xC3, 0x22], [0x22, 0xFF, 0x22], [0x5B, 0xFF, 0x5D]] {
             do {
-                _ = try JSONMinifier.minify(bytes)
+                _ = try JSONParser.parse(bytes)
                 Issue.record("accepted \(bytes)")
             } catch {
                 #expect(!error.message.contains("0x") && !error.message.uppercased().contains("FF") && !error.message.contains("C3"), "\(error.message)")
@@ -91,9 +94,9 @@ struct JSONMinifierTests {
 
     @Test func rejectsInvalidUTF8() {
         for bytes: [UInt8] in [[0x22, 0xC3, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22], [0x22, 0xC0, 0xAF, 0x22], [0x22, 0xF5, 0x80, 0x80, 0x80, 0x22]] {
-            #expect(throws: DocumentError.self) { try JSONMinifier.minify(bytes) }
+            #expect(throws: DocumentError.self) { try JSONParser.parse(bytes) }
         }
-        #expect(throws: Never.self) { try JSONMinifier.minify([0x22, 0xF0, 0x9F, 0x98, 0x80, 0x22]) }
+        #expect(throws: Never.self) { try JSONParser.parse([0x22, 0xF0, 0x9F, 0x98, 0x80, 0x22]) }
     }
 
     @Test func deepNestingIsAnErrorNotACrash() {
