@@ -911,6 +911,9 @@ def main():
             md, fails = part_isolation(args, bins, have_mirror, repeats, t0)
         if fails:
             md = md.rstrip("\n") + "\n\n" + "\n".join(f"- **FAILED**: {f}" for f in fails) + "\n"
+        if part != "fanout":  # sections kept from another run say when they were taken
+            when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+            md = md.rstrip("\n") + f"\n\n_Measured {when}{' with --quick' if args.quick else ''}._\n"
         sections[part] = md
         failures += fails
         log(f"=== {part} done in {time.monotonic() - tp:.0f}s ===")
