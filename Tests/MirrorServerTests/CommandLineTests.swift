@@ -53,7 +53,7 @@ struct CommandLineTests {
         let result = try run(["check", path])
         #expect(result.status == 2)
         #expect(result.stderr == """
-            \(path):4:13: error: format: unknown format 'xml' (supported: json)
+            \(path):4:13: error: format: unknown format 'xml' (supported: json, yaml, text)
              4 |     format: xml
                |             ^
 

@@ -12,7 +12,9 @@ struct ConfigDecoder {
     let lines: SourceLines
 
     static let topLevelKeys = ["listen", "heartbeat", "hosts", "symlinks", "streams"]
-    static let streamKeys = ["path", "watch", "format", "symlinks"]
+    static let streamKeys = [
+        "path", "watch", "format", "symlinks", "emit", "max_size", "array_key", "patch_ratio", "history",
+    ]
 
     /// A heartbeat keeps proxies from closing an idle stream, so it is seconds or minutes; a day is
     /// already far past any proxy's idle timeout, and longer is more likely a typo than a wish.
@@ -121,7 +123,7 @@ struct ConfigDecoder {
         guard !watch.utf8.contains(0) else {
             throw SchemaError(mark: watchEntry.value.mark, message: "watch: a path may not contain a NUL character")
         }
-        var format = DocumentFormat.json
+        var format = DocumentFormat.implied(byPath: watch)
         if let formatEntry = entries.first(where: { $0.key == "format" }) {
             let text = try string(formatEntry.value, what: "format")
             guard let known = DocumentFormat(rawValue: text) else {
@@ -135,18 +137,19 @@ struct ConfigDecoder {
             symlinks = try symlinkPolicy(entry.value)
         }
         let watchPath = PathText.normalize(watch.hasPrefix("/") ? watch : baseDirectory + "/" + watch)
-        let config = StreamConfig(path: path, watch: watch, watchPath: watchPath, format: format, symlinks: symlinks)
+        var config = StreamConfig(path: path, watch: watch, watchPath: watchPath, format: format, symlinks: symlinks)
+        try decodeStreamOptions(entries, into: &config)
         return (config, pathEntry.value.mark)
     }
 
-    private func mapping(_ node: YAMLNode, what: String) throws(SchemaError) -> [YAMLMappingEntry] {
+    func mapping(_ node: YAMLNode, what: String) throws(SchemaError) -> [YAMLMappingEntry] {
         guard case .mapping(let entries) = node.kind else {
             throw SchemaError(mark: node.mark, message: "\(what) must be a mapping of keys to values, got \(node.summary)")
         }
         return entries
     }
 
-    private func rejectUnknown(_ entries: [YAMLMappingEntry], allowed: [String], in what: String) throws(SchemaError) {
+    func rejectUnknown(_ entries: [YAMLMappingEntry], allowed: [String], in what: String) throws(SchemaError) {
         for entry in entries where !allowed.contains(entry.key) {
             throw SchemaError(
                 mark: entry.keyMark,
@@ -155,14 +158,14 @@ struct ConfigDecoder {
         }
     }
 
-    private func string(_ node: YAMLNode, what: String) throws(SchemaError) -> String {
+    func string(_ node: YAMLNode, what: String) throws(SchemaError) -> String {
         guard case .scalar(let scalar) = node.kind, case .string(let text) = scalar.resolved else {
             throw SchemaError(mark: node.mark, message: "\(what): expected a string, got \(node.summary)")
         }
         return text
     }
 
-    private func value<T>(_ node: YAMLNode, what: String, _ parse: (YAMLValue) throws(ValueError) -> T) throws(SchemaError) -> T {
+    func value<T>(_ node: YAMLNode, what: String, _ parse: (YAMLValue) throws(ValueError) -> T) throws(SchemaError) -> T {
         guard case .scalar(let scalar) = node.kind else {
             throw SchemaError(mark: node.mark, message: "\(what): expected a scalar, got \(node.summary)")
         }

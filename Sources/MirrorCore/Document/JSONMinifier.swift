@@ -158,29 +158,11 @@ public struct JSONMinifier {
     }
 
     private mutating func utf8Sequence() throws(DocumentError) {
-        let lead = input[position]
-        let length: Int
-        var lower: UInt8 = 0x80
-        var upper: UInt8 = 0xBF
-        switch lead {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; lower = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; upper = 0x9F
-        case 0xF0: length = 4; lower = 0x90
-        case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; upper = 0x8F
-        default: throw error("the file is not valid UTF-8 (a byte that cannot start a character)")
+        do {
+            position += try UTF8Sequence.length(in: input, at: position)
+        } catch {
+            throw self.error(error.message)
         }
-        for offset in 1..<length {
-            let index = position + offset
-            let limitLow = offset == 1 ? lower : 0x80
-            let limitHigh = offset == 1 ? upper : 0xBF
-            guard index < input.count, input[index] >= limitLow, input[index] <= limitHigh else {
-                throw error("the file is not valid UTF-8 (a broken multi-byte sequence)")
-            }
-        }
-        position += length
     }
 
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?` (RFC 8259 §6), copied as written.
@@ -226,35 +208,14 @@ public struct JSONMinifier {
 
     /// The error at the current position; the column counts scalars, not bytes, as editors do.
     private func error(_ message: String) -> DocumentError {
-        let end = min(position, input.count)
-        let column = 1 + input[lineStart..<end].reduce(0) { $1 & 0xC0 == 0x80 ? $0 : $0 + 1 }
-        return DocumentError(line: line, column: column, message: message)
+        DocumentError(line: line, column: JSONGrammar.column(in: input, lineStart: lineStart, position: position), message: message)
     }
 
-    /// What an error may say about a byte of the file. PROTOCOL.md promises that an `invalid`
-    /// payload never contains the file's text, and a message that quoted the byte it stopped at
-    /// would leak a secret one character per save. JSON's structural characters (RFC 8259 §2) are
-    /// grammar, not content, and are named; any other byte only by its class.
-    private func describe(_ byte: UInt8) -> String {
-        Self.structural.contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : Self.characterClass(byte)
-    }
+    private func describe(_ byte: UInt8) -> String { JSONGrammar.describe(byte) }
 
-    private static let structural: Set<UInt8> = Set("{}[],:\"".utf8)
+    private static func characterClass(_ byte: UInt8) -> String { JSONGrammar.characterClass(byte) }
 
-    private static func characterClass(_ byte: UInt8) -> String {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"): return "letter"
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return "digit"
-        case 0x00..<0x20, 0x7F: return "control character"
-        case 0x20: return "space"
-        case 0x80...: return "non-ASCII character"
-        default: return "punctuation character"
-        }
-    }
+    private static func isDigit(_ byte: UInt8) -> Bool { JSONGrammar.isDigit(byte) }
 
-    private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
-
-    private static func isHexDigit(_ byte: UInt8) -> Bool {
-        isDigit(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
-    }
+    private static func isHexDigit(_ byte: UInt8) -> Bool { JSONGrammar.isHexDigit(byte) }
 }

@@ -3,8 +3,9 @@ import Glibc
 /// Ids that name versions of a stream's state: `<run>-<version>`.
 ///
 /// `version` counts states of one stream from 1 in this run of the server; `run` tells runs apart
-/// (base-36 milliseconds since the epoch at start), so an id a client kept from before a restart
-/// never names a different state of the same stream. Both parts are `[0-9a-z]`, so an id can
+/// (base-36 milliseconds since the epoch at start, then four random base-36 digits, so two
+/// servers started in the same millisecond differ too), so an id a client kept from before a
+/// restart never names a different state of the same stream and never gets a patch against one. Both parts are `[0-9a-z]`, so an id can
 /// never hold the CR, LF or NUL the WHATWG rules forbid in an `id:` field.
 public struct EventID: Hashable, Sendable, CustomStringConvertible {
     public var run: String
@@ -32,6 +33,7 @@ public struct EventID: Hashable, Sendable, CustomStringConvertible {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let milliseconds = UInt64(now.tv_sec) * 1000 + UInt64(now.tv_nsec) / 1_000_000
-        return String(milliseconds, radix: 36)
+        let random = String(UInt64.random(in: 0..<1_679_616), radix: 36)
+        return String(milliseconds, radix: 36) + String(repeating: "0", count: 4 - random.count) + random
     }
 }

@@ -31,6 +31,8 @@ struct MirrorFixture: Sendable {
         timing: WatchTiming = testTiming,
         limits: ServerLimits = ServerLimits(),
         symlinks: SymlinkPolicy = .sameOwner,
+        emit: EmitMode = .snapshot,
+        history: HistoryLimits = HistoryLimits(),
         prepare: (TemporaryDirectory) throws -> Void = { _ in }
     ) async throws -> MirrorFixture {
         let directory = try TemporaryDirectory()
@@ -40,7 +42,15 @@ struct MirrorFixture: Sendable {
             listen: ListenAddress(host: host, port: 0),
             heartbeat: heartbeat,
             streams: streams.sorted(by: { $0.key < $1.key }).map { path, watch in
-                StreamConfig(path: path, watch: watch, watchPath: PathText.normalize(directory.path + "/" + watch), format: .json, symlinks: symlinks)
+                StreamConfig(
+                    path: path,
+                    watch: watch,
+                    watchPath: PathText.normalize(directory.path + "/" + watch),
+                    format: .json,
+                    symlinks: symlinks,
+                    emit: emit,
+                    history: history
+                )
             },
             hosts: hosts,
             file: directory.url("mirror.yaml"),
@@ -53,8 +63,8 @@ struct MirrorFixture: Sendable {
         return MirrorFixture(directory: directory, instance: instance, group: group, host: host, port: instance.localAddress!.port!)
     }
 
-    func subscribe(_ path: String = "/config", version: String = "HTTP/1.1") async throws -> TestClient {
-        try await TestClient.subscribe(host: host, port: port, group: group, path: path, version: version)
+    func subscribe(_ path: String = "/config", version: String = "HTTP/1.1", lastEventID: String? = nil) async throws -> TestClient {
+        try await TestClient.subscribe(host: host, port: port, group: group, path: path, version: version, lastEventID: lastEventID)
     }
 
     func request(_ raw: String) async throws -> TestClient {

@@ -57,13 +57,15 @@ final class TestClient: Sendable {
         port: Int,
         group: any EventLoopGroup,
         path: String,
-        version: String = "HTTP/1.1"
+        version: String = "HTTP/1.1",
+        lastEventID: String? = nil
     ) async throws -> TestClient {
-        try await connect(
+        let resume = lastEventID.map { "Last-Event-ID: \($0)\r\n" } ?? ""
+        return try await connect(
             host: host,
             port: port,
             group: group,
-            request: "GET \(path) \(version)\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
+            request: "GET \(path) \(version)\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\(resume)\r\n"
         )
     }
 

@@ -1,0 +1,13 @@
+/// Turns a watched file's bytes into the ``JSONValue`` it holds, by the stream's format.
+///
+/// This is the value the pipeline diffs and serializes; every format fails with a ``DocumentError``
+/// that has a line and column and never quotes the file.
+public enum DocumentReader {
+    public static func read(_ bytes: [UInt8], format: DocumentFormat) throws(DocumentError) -> JSONValue {
+        switch format {
+        case .json: try JSONParser.parse(bytes)
+        case .yaml: try YAMLDocumentReader.read(bytes)
+        case .text: try TextDocumentReader.read(bytes)
+        }
+    }
+}
