@@ -800,8 +800,8 @@ def part_isolation(args, bins, have_mirror, repeats, t0):
            f"{clients} loadgen clients and {writes} in-place 1 KB writes 150 ms apart. Run (i): the writer "
            "rewrites A's watched file; run (ii): the same rewrites go to an unwatched file in the same folder, "
            f"so the writer's CPU and disk cost is in both. {repeats} run(s) of each, interleaved; medians. "
-           "**A patch events** is how many versions of A reached A's client while B was measured (from B's "
-           "first connect to the end of its grace period), against **rewrites/s** of the writer: sse-mirror "
+           "**A patch events** is how many versions of A reached A's client while the writer ran (from 2 s before "
+           "B's clients connect to the end of B's grace period), against **rewrites/s** of the writer: sse-mirror "
            "reads a file at most once at a time and keeps only the newest pending change, so it publishes "
            "fewer versions than are written; a count near 0 means A's clients were starved of updates. "
            "Target: B's p99 (i) ÷ (ii) ≤ 3×.", "",
