@@ -1,5 +1,11 @@
 #!/usr/bin/env python3
-"""Benchmark orchestrator: floor vs. seed vs. sse-mirror (python3 stdlib only).
+"""Benchmark orchestrator: floor vs. seed vs. sse-mirror (python3 stdlib only; the big-docs
+part imports jsonpatch, installing it with pip when missing).
+
+Four parts (--only PART[,PART]): fanout (the table below), patch-fanout (64 KB, only "seq"
+changes, sse-mirror with emit: patch against the floor), big-docs (1/10/50 MB, rename to patch
+event at one client against Python's json.loads + jsonpatch.make_patch) and isolation (a small
+stream's p99 while a 50 MB stream's file is rewritten back to back). See bench/README.md.
 
 For each scenario (document size, client count, write mode) and each peer it
 starts the server on a free 127.0.0.1 port with a fresh watched file, runs
@@ -9,7 +15,8 @@ that is printed and written to --out.
 
     python3 bench/run.py --sse-mirror .build/release/sse-mirror
     python3 bench/run.py --quick                 # ~2 minute smoke run
-    python3 bench/run.py --peers floor --scenario 1024:10000:inplace
+    python3 bench/run.py --only fanout --peers floor --scenario 1024:10000:inplace
+    python3 bench/run.py --only big-docs --quick --sse-mirror .build/release/sse-mirror
 """
 import argparse
 import datetime
