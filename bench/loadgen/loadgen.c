@@ -54,7 +54,10 @@ static void usage(const char *argv0) {
             "  --inflight N      max connections started but without initial event (default 256)\n"
             "  --connect-timeout-ms MS  bound on the connect phase (default 120000)\n"
             "  --wait-stdin      after all clients are ready print READY on stderr and wait\n"
-            "                    for a line on stdin before writing (bounded: 300 s)\n",
+            "                    for a line on stdin before writing (bounded: 300 s)\n"
+            "  --fixed-pad       keep the padding identical between writes (SIZE-22 bytes of x),\n"
+            "                    so only \"seq\" changes; the document is SIZE-5+digits(seq) bytes\n"
+            "                    instead of exactly SIZE (for emit: patch)\n",
             argv0);
     exit(2);
 }
@@ -63,7 +66,7 @@ static void usage(const char *argv0) {
 
 static int opt_port, opt_clients = 100, opt_writes = 30, opt_interval_ms = 150;
 static int opt_size = 1024, opt_grace_ms = 2000, opt_inflight = 256;
-static int opt_connect_timeout_ms = 120000, opt_wait_stdin, opt_rename;
+static int opt_connect_timeout_ms = 120000, opt_wait_stdin, opt_rename, opt_fixed_pad;
 static const char *opt_file, *opt_path = "/doc";
 
 static double now_s(void) {
@@ -129,6 +132,10 @@ static size_t request_len;
 static int launched, inflight, ready_count, failed;
 static double t_connect_start, t_last_ready;
 static long duplicates, bad_events, other_events, retry_fields, id_fields;
+static long patch_events, state_events; /* events received after the initial one, by kind */
+static long bad_patches;                /* patch events whose "/seq" op could not be read */
+static unsigned long long body_bytes;   /* body bytes (with chunk framing) read once writing began */
+static int writing;                     /* the first write has been made */
 static long err_connect, err_http, err_protocol, err_disconnect, err_timeout;
 static int epfd;
 static struct sockaddr_in server;
@@ -181,37 +188,112 @@ static void conn_start(struct conn *c) {
 
 /* ---------- what an event means for the measurement ---------- */
 
+/* Length of the document written for `seq` (see make_doc). */
+static size_t doc_len(long seq) {
+    if (!opt_fixed_pad)
+        return (size_t)opt_size;
+    char digits[24];
+    return (size_t)opt_size - 5 + (size_t)snprintf(digits, sizeof digits, "%ld", seq);
+}
+
+/* The number after `key` (e.g. "seq": or "value":), JSON whitespace allowed around the colon. */
+static int read_number_after(const char *p, const char *end, long *out) {
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    if (p < end && *p == ':')
+        p++;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    char tmp[24];
+    size_t k = (size_t)(end - p);
+    if (k > sizeof tmp - 1)
+        k = sizeof tmp - 1;
+    memcpy(tmp, p, k);
+    tmp[k] = 0;
+    char *stop;
+    *out = strtol(tmp, &stop, 10);
+    return stop != tmp;
+}
+
+/* In an RFC 6902 patch array, the value that a "replace" (or "add") op on "/seq" sets.
+ * The op is the object around "path":"/seq"; its other members ("op", "value") hold no
+ * braces, so the object's bounds are the nearest { before and } after. Returns 0 when
+ * the patch does not set /seq (or sets it with another op). */
+static int patch_seq(const char *data, size_t len, long *seq) {
+    const char *end = data + len;
+    for (const char *p = data; (p = memmem(p, (size_t)(end - p), "\"/seq\"", 6)); p += 6) {
+        const char *ob = p, *oe = p + 6;
+        while (ob > data && *ob != '{')
+            ob--;
+        while (oe < end && *oe != '}')
+            oe++;
+        if (*ob != '{' || oe == end)
+            return 0;
+        /* "/seq" must be the value of "path", not of "from" or a string value */
+        const char *q = p - 1;
+        while (q > ob && (*q == ' ' || *q == ':' || *q == '\t' || *q == '\n' || *q == '\r'))
+            q--;
+        if (q - ob < 6 || memcmp(q - 5, "\"path\"", 6) != 0)
+            continue;
+        size_t olen = (size_t)(oe - ob);
+        const char *op = memmem(ob, olen, "\"op\"", 4);
+        if (!op)
+            return 0;
+        while (op < oe && *op != ':')
+            op++;
+        while (op < oe && (*op == ':' || *op == ' ' || *op == '\t' || *op == '\n' || *op == '\r'))
+            op++;
+        if (!(oe - op >= 9 && memcmp(op, "\"replace\"", 9) == 0) && !(oe - op >= 5 && memcmp(op, "\"add\"", 5) == 0))
+            continue; /* e.g. a "test" of /seq */
+        const char *v = memmem(ob, olen, "\"value\"", 7);
+        if (!v)
+            return 0;
+        return read_number_after(v + 7, oe, seq);
+    }
+    return 0;
+}
+
 static void on_event(struct conn *c, const char *data, size_t len, double now) {
-    int named_ok = !c->has_type || strcmp(c->type, "message") == 0 || strcmp(c->type, "changed") == 0;
+    int is_patch = c->has_type && strcmp(c->type, "patch") == 0;
+    int named_ok = is_patch || !c->has_type || strcmp(c->type, "message") == 0 ||
+                   strcmp(c->type, "changed") == 0;
     if (!named_ok) {
         other_events++;
         return;
     }
     if (!c->ready) { /* the first event is the current document */
+        if (is_patch) { /* a patch needs a base: the stream must start with the document */
+            bad_patches++;
+            return;
+        }
         c->ready = 1;
         ready_count++;
         inflight--;
         t_last_ready = now;
         return;
     }
-    /* Find "seq":n by scanning; a full JSON parse would only cost time. */
-    const char *s = memmem(data, len, "\"seq\":", 6);
-    if (!s) {
-        other_events++;
-        return;
+    long seq;
+    if (is_patch) {
+        patch_events++;
+        /* {"op":"replace","path":"/seq","value":n}; no length check: a patch is not the document */
+        if (!patch_seq(data, len, &seq)) {
+            bad_patches++;
+            return;
+        }
+    } else {
+        state_events++;
+        /* Find "seq":n by scanning; a full JSON parse would only cost time. */
+        const char *s = memmem(data, len, "\"seq\"", 5);
+        if (!s || !read_number_after(s + 5, data + len, &seq)) {
+            other_events++;
+            return;
+        }
     }
-    char tmp[24];
-    size_t k = (size_t)(data + len - (s + 6));
-    if (k > sizeof tmp - 1)
-        k = sizeof tmp - 1;
-    memcpy(tmp, s + 6, k);
-    tmp[k] = 0;
-    long seq = strtol(tmp, NULL, 10);
     if (seq < 0 || seq >= opt_writes || write_time[seq] == 0) {
         other_events++; /* e.g. the initial document re-sent */
         return;
     }
-    if (len != (size_t)opt_size) { /* truncated or padded: not the document we wrote */
+    if (!is_patch && len != doc_len(seq)) { /* truncated or padded: not the document we wrote */
         bad_events++;
         return;
     }
@@ -511,6 +593,8 @@ static void on_conn_event(struct conn *c, uint32_t events) {
             p += used;
             n -= (size_t)used;
         }
+        if (writing)
+            body_bytes += n;
         int st = body_feed(c, p, n, now);
         if (st < 0) {
             conn_fail(c, &err_protocol);
@@ -531,13 +615,14 @@ static void on_conn_event(struct conn *c, uint32_t events) {
 static char *doc;
 static char *tmp_path;
 
-/* {"seq":n,"pad":"xxxx…"} padded to exactly opt_size bytes. */
+/* {"seq":n,"pad":"xxxx…"} padded to exactly opt_size bytes; with --fixed-pad the pad is
+ * always opt_size-22 bytes, so consecutive documents differ in "seq" only. */
 static size_t make_doc(long seq) {
     int k = snprintf(doc, (size_t)opt_size + 1, "{\"seq\":%ld,\"pad\":\"", seq);
-    size_t pad = (size_t)opt_size - (size_t)k - 2;
+    size_t pad = opt_fixed_pad ? (size_t)opt_size - 22 : (size_t)opt_size - (size_t)k - 2;
     memset(doc + k, 'x', pad);
     memcpy(doc + k + pad, "\"}", 2);
-    return (size_t)opt_size;
+    return (size_t)k + pad + 2;
 }
 
 static void write_all(int fd, const char *p, size_t n) {
@@ -611,6 +696,7 @@ int main(int argc, char **argv) {
         {"grace-ms", required_argument, 0, 'g'}, {"inflight", required_argument, 0, 'F'},
         {"connect-timeout-ms", required_argument, 0, 'T'},
         {"wait-stdin", no_argument, 0, 'W'},     {"help", no_argument, 0, 'h'},
+        {"fixed-pad", no_argument, 0, 'X'},
         {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -632,6 +718,7 @@ int main(int argc, char **argv) {
         case 'F': opt_inflight = atoi(optarg); break;
         case 'T': opt_connect_timeout_ms = atoi(optarg); break;
         case 'W': opt_wait_stdin = 1; break;
+        case 'X': opt_fixed_pad = 1; break;
         default: usage(argv[0]);
         }
     }
@@ -659,7 +746,7 @@ int main(int argc, char **argv) {
     seen = calloc(N * (W ? W : 1), 1);
     write_time = calloc(W ? W : 1, sizeof *write_time);
     samples = malloc(N * (W ? W : 1) * sizeof *samples);
-    doc = malloc((size_t)opt_size + 1);
+    doc = malloc((size_t)opt_size + 32);
     if (!conns || !seen || !write_time || !samples || !doc) {
         perror("malloc");
         return 1;
@@ -725,6 +812,7 @@ int main(int argc, char **argv) {
             /* Spaced from the previous write's completion, so a slow loop never bunches writes. */
             double due = next_write ? write_time[next_write - 1] + opt_interval_ms / 1000.0 : t_write0;
             if (next_write < W && now >= due) {
+                writing = 1;
                 write_time[next_write] = do_write((long)next_write);
                 next_write++;
                 now = now_s();
@@ -789,6 +877,11 @@ int main(int argc, char **argv) {
            expected - nsamples);
     printf("\"duplicates\":%ld,\"bad_events\":%ld,\"other_events\":%ld,", duplicates, bad_events,
            other_events);
+    printf("\"patch_events\":%ld,\"state_events\":%ld,\"bad_patches\":%ld,\"fixed_pad\":%s,", patch_events,
+           state_events, bad_patches, opt_fixed_pad ? "true" : "false");
+    /* Body bytes (chunk framing included) per connected client per write: the wire cost of a change. */
+    printf("\"body_bytes\":%llu,", body_bytes);
+    print_num("bytes_per_client_write", ready_count && W ? (double)body_bytes / ready_count / (double)W : -1, 0);
     printf("\"errors\":%ld,\"error_detail\":{\"connect\":%ld,\"http\":%ld,\"protocol\":%ld,"
            "\"disconnect\":%ld,\"timeout\":%ld}}\n",
            errors, err_connect, err_http, err_protocol, err_disconnect, err_timeout);

@@ -9,6 +9,11 @@ extensions, chunks split anywhere (down to one byte), and some connections
 without chunked encoding at all. loadgen must still see every write exactly
 once with the right length.
 
+A second run (--fixed-pad) sends most changes as RFC 6902 `patch` events in
+varied spellings: members in any order, whitespace, a `test` of /seq and a
+`copy` from /seq around the `replace` that carries the new seq; some changes
+still come as a whole `changed` document.
+
 Usage: python3 bench/loadgen/selftest.py PATH/TO/loadgen
 """
 import json
@@ -53,6 +58,28 @@ def mangle_event(doc: bytes, rng: random.Random) -> bytes:
     return out + eol()
 
 
+def patch_data(old_seq: int, seq: int, rng: random.Random) -> bytes:
+    """An RFC 6902 patch from old_seq to seq, spelled one of many equivalent ways."""
+    members = [b'"op":"replace"', b'"path":"/seq"', b'"value":%d' % seq]
+    rng.shuffle(members)
+    sep = rng.choice([b",", b", ", b" ,\t"])
+    op = b"{" + sep.join(m.replace(b":", rng.choice([b":", b": ", b" : "])) for m in members) + b"}"
+    ops = [op]
+    if rng.random() < 0.4:
+        ops.insert(0, b'{"path":"/seq","op":"test","value":%d}' % old_seq)
+    if rng.random() < 0.4:
+        ops.append(b'{"op":"copy","from":"/seq","path":"/prev"}')
+    return b"[" + b",".join(ops) + b"]"
+
+
+def mangle_patch(data: bytes, rng: random.Random) -> bytes:
+    eol = rng.choice([b"\n", b"\r\n"])
+    out = b": comment" + eol if rng.random() < 0.3 else b""
+    if rng.random() < 0.5:
+        out += b"id: r-%d" % rng.randint(0, 99) + eol
+    return out + b"event: patch" + eol + rng.choice([b"data: ", b"data:"]) + data + eol + eol
+
+
 def send_pieces(sock, payload: bytes, chunked: bool, rng: random.Random):
     """Frame `payload` (as 1..3 chunks if chunked) and send it in random slices."""
     if chunked:
@@ -75,8 +102,8 @@ def send_pieces(sock, payload: bytes, chunked: bool, rng: random.Random):
 
 
 class Server:
-    def __init__(self, path):
-        self.path, self.clients, self.lock = path, [], threading.Lock()
+    def __init__(self, path, patch=False):
+        self.path, self.clients, self.lock, self.patch = path, [], threading.Lock(), patch
         self.lsock = socket.socket()
         self.lsock.bind(("127.0.0.1", 0))
         self.lsock.listen(256)
@@ -125,7 +152,8 @@ class Server:
                 return  # test over, directory removed
             if cur == last:
                 continue
-            last = cur
+            old_seq, last = json.loads(last)["seq"], cur
+            seq = json.loads(cur)["seq"]
             with self.lock:
                 targets = list(self.clients)
             for s, chunked, rng, lock in targets:
@@ -134,32 +162,45 @@ class Server:
                         # an unrelated event and an empty event first: neither is a sample
                         noise = b"event: other\ndata: x\n\n" if rng.random() < 0.3 else b""
                         noise += b"event: ignored\n\n" if rng.random() < 0.3 else b""
-                        send_pieces(s, noise + mangle_event(cur, rng), chunked, rng)
+                        if self.patch and rng.random() < 0.8:
+                            event = mangle_patch(patch_data(old_seq, seq, rng), rng)
+                        else:
+                            event = mangle_event(cur, rng)
+                        send_pieces(s, noise + event, chunked, rng)
                     except OSError:
                         pass
 
 
-def main():
-    loadgen = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "../.out/loadgen")
+def run(loadgen, patch):
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "doc.json")
         pre = b'{"seq":-1,"pad":"'
-        open(path, "wb").write(pre + b"x" * (SIZE - len(pre) - 2) + b'"}')
-        srv = Server(path)
+        pad = SIZE - 22 if patch else SIZE - len(pre) - 2  # as loadgen's make_doc
+        open(path, "wb").write(pre + b"x" * pad + b'"}')
+        srv = Server(path, patch)
         threading.Thread(target=srv.serve, daemon=True).start()
         threading.Thread(target=srv.watch, args=(time.monotonic() + 60,), daemon=True).start()
         out = subprocess.run(
             [loadgen, "--port", str(srv.port), "--file", path, "--clients", str(CLIENTS),
              "--writes", str(WRITES), "--interval-ms", "60", "--size", str(SIZE),
-             "--mode", "rename", "--grace-ms", "3000", "--connect-timeout-ms", "10000"],
+             "--mode", "rename", "--grace-ms", "3000", "--connect-timeout-ms", "10000"]
+            + (["--fixed-pad"] if patch else []),
             capture_output=True, text=True, timeout=60)
         srv.stop = True
     res = json.loads(out.stdout)
     print(json.dumps(res))
     ok = (res["samples_received"] == CLIENTS * WRITES and res["errors"] == 0
-          and res["bad_events"] == 0 and res["duplicates"] == 0)
-    print("1 passed, 0 failed" if ok else "0 passed, 1 failed")
-    sys.exit(0 if ok else 1)
+          and res["bad_events"] == 0 and res["duplicates"] == 0 and res["bad_patches"] == 0
+          and (not patch or res["patch_events"] > 0))
+    return ok
+
+
+def main():
+    loadgen = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "../.out/loadgen")
+    results = [run(loadgen, patch) for patch in (False, True)]
+    passed = sum(results)
+    print(f"{passed} passed, {len(results) - passed} failed")
+    sys.exit(0 if passed == len(results) else 1)
 
 
 if __name__ == "__main__":
