@@ -36,6 +36,10 @@ final class MirrorStream: @unchecked Sendable {
         let settled = read.attempt > 0
         if config.format == .text && !settled && read.writerOpen { return .notSettled }
         let changes: [StreamState<Document>.Change]
+        // The document this reading replaces is freed only after the event is out: tearing down
+        // a 50 MB tree takes a while, and no client should wait for it.
+        let replaced = state.published
+        defer { withExtendedLifetime(replaced) {} }
         switch result {
         case .success(let content):
             do {
