@@ -14,8 +14,18 @@ final class MirrorStream: @unchecked Sendable {
     private let logger: Logger
     /// The size of the file last read, which a patch is weighed against (`patch_ratio`).
     private var fileSize = 0
-    /// The patch computed for the change being published (nil: send the whole document).
-    private var pendingDelta: [UInt8]??
+    /// The delta computed for the change being published.
+    private var pendingDelta: Delta?
+
+    /// What a change sends on a patch stream.
+    private enum Delta {
+        /// Nothing: the documents are equal (the patch is empty).
+        case unchanged
+        /// The whole document, as `changed`.
+        case whole
+        /// The data of a `patch` or `merge-patch` event.
+        case patch([UInt8])
+    }
 
     init(config: StreamConfig, run: String, encoder: SSEEncoder, logger: Logger) {
         self.config = config
@@ -48,7 +58,7 @@ final class MirrorStream: @unchecked Sendable {
                 if config.emit != .snapshot, let base = state.base {
                     // The diff is the comparison: no patch, no new version.
                     let delta = self.delta(from: base, to: document)
-                    guard let delta else { return .done }
+                    if case .unchanged = delta { return .done }
                     pendingDelta = delta
                     changes = state.document(document, differs: true).map { [$0] } ?? []
                 } else {
@@ -86,7 +96,7 @@ final class MirrorStream: @unchecked Sendable {
             return publication
         })
         if let (id, document) = later {
-            hub.settle(encode(.changed(id: id, document: JSONSerializer.serialize(document.value))))
+            hub.settle(encode(.changed(id: id, document: JSONSerializer.serialize(document.value, sizeHint: fileSize))))
         }
     }
 
@@ -97,8 +107,8 @@ final class MirrorStream: @unchecked Sendable {
             let id = EventID(run: run, version: version)
             let computed = pendingDelta
             pendingDelta = nil
-            guard base != nil, case .some(.some(let data)) = computed else {
-                let whole = encode(.changed(id: id, document: JSONSerializer.serialize(document.value)))
+            guard base != nil, case .patch(let data) = computed else {
+                let whole = encode(.changed(id: id, document: JSONSerializer.serialize(document.value, sizeHint: fileSize)))
                 return (.version(whole, state: whole), nil)
             }
             let delta: SSEEvent = config.emit == .patch ? .patch(id: id, operations: data) : .mergePatch(id: id, patch: data)
@@ -111,28 +121,27 @@ final class MirrorStream: @unchecked Sendable {
         }
     }
 
-    /// The data of the `patch` or `merge-patch` event for a change: nil when the documents are
-    /// equal (the patch is empty), `.some(nil)` when the whole document should go instead (a merge
-    /// patch cannot say it, or the patch is larger than `patch_ratio` times the document, weighed
-    /// by the file's size, which is known without serializing the document).
-    private func delta(from base: Document, to document: Document) -> [UInt8]?? {
+    /// What a change sends: the whole document when a merge patch cannot say it, or when the patch
+    /// is larger than `patch_ratio` times the document (weighed by the file's size, which is known
+    /// without serializing the document).
+    private func delta(from base: Document, to document: Document) -> Delta {
         let data: [UInt8]
         switch config.emit {
         case .snapshot:
-            return .some(nil)
+            return .whole
         case .patch:
             let operations = JSONPatch.diff(from: base.value, to: document.value, arrayKey: config.arrayKey)
-            if operations.isEmpty { return nil }
+            if operations.isEmpty { return .unchanged }
             data = JSONPatch.serialize(operations)
         case .mergePatch:
             // A merge patch for a document that is not an object is the document itself (RFC 7396
             // §2), which says nothing about equality: compare first.
-            if base == document { return nil }
-            guard let patch = JSONMergePatch.diff(from: base.value, to: document.value) else { return .some(nil) }
-            if patch == [:] { return nil }
+            if base == document { return .unchanged }
+            guard let patch = JSONMergePatch.diff(from: base.value, to: document.value) else { return .whole }
+            if patch == [:] { return .unchanged }
             data = JSONSerializer.serialize(patch)
         }
-        return Double(data.count) <= config.patchRatio * Double(fileSize) ? .some(data) : .some(nil)
+        return Double(data.count) <= config.patchRatio * Double(fileSize) ? .patch(data) : .whole
     }
 
     private func encode(_ event: SSEEvent) -> EncodedEvent {
