@@ -27,15 +27,7 @@ final class WorkerPool: @unchecked Sendable {
         pthread_mutex_init(&mutex, nil)
         pthread_cond_init(&condition, nil)
         for _ in 0..<max(1, count) {
-            let box = Unmanaged.passRetained(self).toOpaque()
-            var thread = pthread_t()
-            let result = pthread_create(&thread, nil, { context in
-                let pool = Unmanaged<WorkerPool>.fromOpaque(context!).takeRetainedValue()
-                pool.work()
-                return nil
-            }, box)
-            precondition(result == 0, "pthread_create failed: \(result)")
-            threads.append(thread)
+            threads.append(PosixThread.start { self.work() })
         }
     }
 

@@ -120,15 +120,7 @@ public final class FileWatcher: @unchecked Sendable {
         for index in files.indices {
             finish(perform(index, ChangeScheduler<Instant>.Read(attempt: 1)), at: clock.now)
         }
-        let box = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
-        let result = pthread_create(&thread, nil, { context in
-            let watcher = Unmanaged<FileWatcher>.fromOpaque(context!).takeRetainedValue()
-            watcher.run()
-            return nil
-        }, box)
-        precondition(result == 0, "pthread_create failed: \(result)")
-        self.thread = thread
+        thread = PosixThread.start { self.run() }
     }
 
     /// Stops the thread and waits for it.
