@@ -82,7 +82,8 @@ public struct EventHistory: Sendable {
     }
 
     /// The events a client joining now gets, in order. `lastEventID` is what it sent as
-    /// `Last-Event-ID` (nil for a first connection); `run` is this server's run.
+    /// `Last-Event-ID` (nil for a first connection); an id of another run never matches, since
+    /// the run is part of every id this history holds.
     public func replay(after lastEventID: String?) -> [EncodedEvent] {
         guard let current else { return [] }
         var events = catchUp(after: lastEventID.flatMap(EventID.init(parsing:)), current: current, newest: held.last?.id ?? current.id!)
