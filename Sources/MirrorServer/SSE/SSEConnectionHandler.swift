@@ -34,6 +34,10 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
     private let maximumQueuedBytes: Int
     private let logger: Logger
     private var context: ChannelHandlerContext?
+    /// The channel's writability as its last change event said (below the high-water mark, which
+    /// is the bound): kept here so that a delivery to thousands of clients reads a field, not the
+    /// channel's atomic, for each.
+    private var writable = true
 
     init(hub: StreamHub, lastEventID: String?, chunked: Bool, maximumQueuedBytes: Int, logger: Logger) {
         self.hub = hub
@@ -45,6 +49,7 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        writable = context.channel.isWritable
         if context.channel.isActive {
             hub.subscribe(self, on: context.eventLoop, lastEventID: lastEventID)
         }
@@ -57,6 +62,11 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
     func channelInactive(context: ChannelHandlerContext) {
         leave(context)
         context.fireChannelInactive()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        writable = context.channel.isWritable
+        context.fireChannelWritabilityChanged()
     }
 
     /// Whatever the client sends now is not HTTP we answer; it is read and dropped so it cannot pile up.
@@ -80,7 +90,7 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
         guard let context else { return }
         // A writable channel has less queued than its high-water mark, which is the bound: the
         // exact count is only asked for (an option lookup, not free per client) when it is not.
-        guard context.channel.isWritable || queuedBytes(context) <= maximumQueuedBytes else {
+        guard writable || queuedBytes(context) <= maximumQueuedBytes else {
             logger.info("closing a client that does not keep up with its stream", metadata: ["stream.path": "\(hub.path)"])
             leave(context)
             context.close(promise: nil)
