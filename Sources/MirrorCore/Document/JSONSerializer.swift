@@ -27,10 +27,6 @@ public struct JSONSerializer: ~Copyable {
         return serializer.bytes()
     }
 
-    public static func write(_ value: JSONValue, into output: inout [UInt8]) {
-        output.append(contentsOf: serialize(value))
-    }
-
     public static func writeString(_ text: String, into output: inout [UInt8]) {
         var serializer = JSONSerializer(capacity: text.utf8.count + 2)
         serializer.write(string: text)

@@ -33,15 +33,14 @@ public struct SSEEvent: Sendable, Equatable {
 
     /// `removed`: the watched file is gone; `path` is the `watch` value from the config.
     public static func removed(id: EventID, watch: String) -> SSEEvent {
-        SSEEvent(name: "removed", id: id, data: Array(#"{"path":\#(JSONText.quoted(watch))}"#.utf8), role: .state)
+        SSEEvent(name: "removed", id: id, data: JSONSerializer.serialize(["path": .string(watch)]), role: .state)
     }
 
     /// `invalid`: the file does not parse; the last good document stays published. Never the file's text.
     public static func invalid(_ error: DocumentError) -> SSEEvent {
-        let line = error.line.map(String.init) ?? "null"
-        let column = error.column.map(String.init) ?? "null"
-        let data = #"{"line":\#(line),"column":\#(column),"message":\#(JSONText.quoted(error.message))}"#
-        return SSEEvent(name: "invalid", id: nil, data: Array(data.utf8), role: .notice)
+        let place = { (number: Int?) -> JSONValue in number.map { .number(JSONNumber($0)) } ?? .null }
+        let data: JSONValue = ["line": place(error.line), "column": place(error.column), "message": .string(error.message)]
+        return SSEEvent(name: "invalid", id: nil, data: JSONSerializer.serialize(data), role: .notice)
     }
 }
 
@@ -54,14 +53,4 @@ public enum EventRole: Sendable, Equatable {
     case delta
     /// Not a version (`invalid`): no id; in force until the next version.
     case notice
-}
-
-/// Writing the few JSON strings the server makes itself.
-enum JSONText {
-    /// A JSON string literal (RFC 8259 §7), escaping what must be escaped.
-    static func quoted(_ text: String) -> String {
-        var bytes: [UInt8] = []
-        JSONSerializer.writeString(text, into: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
-    }
 }
