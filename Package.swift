@@ -62,9 +62,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// What more than one test target needs (writers that race the reader).
+        .target(
+            name: "MirrorTestSupport",
+            path: "Tests/MirrorTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "MirrorCoreTests",
-            dependencies: ["MirrorCore"],
+            dependencies: ["MirrorCore", "MirrorTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -72,6 +78,7 @@ let package = Package(
             dependencies: [
                 "MirrorCore",
                 "MirrorServer",
+                "MirrorTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

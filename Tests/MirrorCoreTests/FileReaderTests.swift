@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Logging
 import MirrorCore
+import MirrorTestSupport
 import Synchronization
 import Testing
 
@@ -9,28 +10,6 @@ import Testing
 /// thread appending to a real file, and the kernel's own synthetic files.
 @Suite("file reader", .timeLimit(.minutes(1)))
 struct FileReaderTests {
-    /// Appends `chunk` bytes of digits at a time (open with O_APPEND, write, close) for `duration`,
-    /// starting over (O_TRUNC) whenever the file reaches `wrap` bytes; returns the final length.
-    /// A chunk spans many pages and the kernel grows the file page by page, so a read that meets
-    /// the end of the file while an append is being copied stops at a page boundary inside it: a
-    /// length that is no multiple of `chunk` is a state that was never written.
-    static func appendDigits(to path: String, chunk: Int, wrap: Int, for duration: Duration) -> Int {
-        let bytes = [UInt8](repeating: UInt8(ascii: "7"), count: chunk)
-        let end = ContinuousClock.now.advanced(by: duration)
-        var length = 0
-        while ContinuousClock.now < end {
-            if length + chunk > wrap {
-                close(open(path, O_WRONLY | O_TRUNC | O_CLOEXEC))
-                length = 0
-            }
-            let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
-            guard fd >= 0 else { break }
-            length += bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            close(fd)
-        }
-        return length
-    }
-
     /// Issue item 1: a writer that appends without pause never lets three reads in a row agree.
     /// The reader used to hand over its third reading anyway, torn at a page boundary; a reading
     /// that never held still must be retried later instead, and the final state still arrive.
@@ -57,7 +36,7 @@ struct FileReaderTests {
         defer { watcher.stop() }
         let final = Mutex<Int?>(nil)
         let writer = Thread {
-            let length = Self.appendDigits(to: file, chunk: chunk, wrap: chunk * 10, for: .seconds(2))
+            let length = AppendingWriter.appendDigits(to: file, chunk: chunk, wrap: chunk * 10, for: .seconds(2))
             final.withLock { $0 = length }
         }
         writer.start()

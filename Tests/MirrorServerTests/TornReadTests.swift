@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import MirrorTestSupport
 import Synchronization
 import Testing
 
@@ -7,27 +8,6 @@ import Testing
 /// ever receive numbers the writer really left in the file.
 @Suite("torn reads", .timeLimit(.minutes(1)))
 struct TornReadTests {
-    /// Appends `chunk` digits at a time (open with O_APPEND, write, close) for `duration`, starting
-    /// over (O_TRUNC) at `wrap` bytes; returns the final length. The kernel grows the file a page at
-    /// a time during one write, so a reading torn inside an append has a length that is no multiple
-    /// of `chunk`, and is still a valid JSON number.
-    static func appendDigits(to path: String, chunk: Int, wrap: Int, for duration: Duration) -> Int {
-        let bytes = [UInt8](repeating: UInt8(ascii: "7"), count: chunk)
-        let end = ContinuousClock.now.advanced(by: duration)
-        var length = 0
-        while ContinuousClock.now < end {
-            if length + chunk > wrap {
-                close(open(path, O_WRONLY | O_TRUNC | O_CLOEXEC))
-                length = 0
-            }
-            let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
-            guard fd >= 0 else { break }
-            length += bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            close(fd)
-        }
-        return length
-    }
-
     @Test func aClientNeverSeesANumberThatWasNotWritten() async throws {
         let chunk = 40_009
         let fixture = try await MirrorFixture.start(files: ["app.json": String(repeating: "7", count: chunk)])
@@ -37,7 +17,7 @@ struct TornReadTests {
         let path = fixture.directory.url("app.json")
         let final = Mutex<Int?>(nil)
         let writer = Thread {
-            let length = Self.appendDigits(to: path, chunk: chunk, wrap: chunk * 8, for: .seconds(2))
+            let length = AppendingWriter.appendDigits(to: path, chunk: chunk, wrap: chunk * 8, for: .seconds(2))
             final.withLock { $0 = length }
         }
         writer.start()
