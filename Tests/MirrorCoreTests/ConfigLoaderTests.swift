@@ -121,7 +121,7 @@ struct ConfigLoaderTests {
         BadConfig(name: "missing watch", text: "streams:\n  - path: /a\n", line: 2, column: 5,
                   message: "a stream needs 'watch'"),
         BadConfig(name: "unknown format", text: "streams:\n  - path: /a\n    watch: a\n    format: toml\n", line: 4, column: 13,
-                  message: "format: unknown format 'toml' (supported: json, yaml, text)"),
+                  message: "format: unknown format 'toml' (supported: json, yaml, text, lines, manifest)"),
         BadConfig(name: "syntax error", text: "streams:\n  - path: /a\n   watch: a\n", line: 3, column: 4,
                   message: "did not find expected '-' indicator while parsing a block collection"),
         BadConfig(name: "two documents", text: "streams: []\n---\nstreams: []\n", line: 2, column: 1,
@@ -151,7 +151,7 @@ struct ConfigLoaderTests {
         } catch {
             #expect(
                 error.description == """
-                    mirror.yaml:4:13: error: format: unknown format 'toml' (supported: json, yaml, text)
+                    mirror.yaml:4:13: error: format: unknown format 'toml' (supported: json, yaml, text, lines, manifest)
                      4 |     format: toml
                        |             ^
                     """

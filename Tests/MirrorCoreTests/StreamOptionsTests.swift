@@ -95,7 +95,7 @@ struct StreamOptionsTests {
         ("history: {bytes: -1}", 4, 22, "history.bytes: -1 is too small; at least 0 bytes"),
         ("history: {event: 5}", 4, 15, "unknown key 'event' in history (allowed: events, bytes)"),
         ("max-size: 1", 4, 5, "unknown key 'max-size' in a stream"),
-        ("format: yml", 4, 13, "format: unknown format 'yml' (supported: json, yaml, text)"),
+        ("format: yml", 4, 13, "format: unknown format 'yml' (supported: json, yaml, text, lines, manifest)"),
     ])
     func rejectsWithLineAndColumn(option: String, line: Int, column: Int, message: String) {
         do {

@@ -53,7 +53,7 @@ struct CommandLineTests {
         let result = try run(["check", path])
         #expect(result.status == 2)
         #expect(result.stderr == """
-            \(path):4:13: error: format: unknown format 'xml' (supported: json, yaml, text)
+            \(path):4:13: error: format: unknown format 'xml' (supported: json, yaml, text, lines, manifest)
              4 |     format: xml
                |             ^
 

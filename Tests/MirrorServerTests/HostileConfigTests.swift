@@ -83,7 +83,7 @@ struct HostileConfigTests {
         let result = try cli.run(["check", path])
         #expect(result.status == 2)
         #expect(result.stderr == """
-            \(path):4:13: error: format: unknown format 'xml' (supported: json, yaml, text)
+            \(path):4:13: error: format: unknown format 'xml' (supported: json, yaml, text, lines, manifest)
              4 |     format: xml
                |             ^
 

@@ -21,7 +21,7 @@ struct WorkerPriorityTests {
         let fixture = try await MirrorFixture.start(files: ["app.json": #"{"a": 1}"#])
         defer { Task { await fixture.stop() } }
         // Each thread lowers its own priority as it starts; give them a moment.
-        try await eventually { (try? Self.threadNiceValues().filter { $0 == 10 }.count ?? 0) ?? 0 >= 2 }
+        try await eventually { ((try? Self.threadNiceValues().filter { $0 == 10 }.count) ?? 0) >= 2 }
         #expect(try Self.threadNiceValues().filter { $0 == 10 }.count >= 2)
         // The event loops are not niced.
         #expect(try Self.threadNiceValues().contains(0))

@@ -4,6 +4,7 @@ extension ConfigDecoder {
     /// A stream with more history than this is more likely a typo than a wish; the bytes bound applies as well.
     static let maximumHistoryEvents = 1_000_000
     static let historyKeys = ["events", "bytes"]
+    static let streamOptionKeys = ["emit", "max_size", "array_key", "patch_ratio", "history"]
 
     func decodeStreamOptions(_ entries: [YAMLMappingEntry], into config: inout StreamConfig) throws(SchemaError) {
         if let entry = entries.first(where: { $0.key == "emit" }) {

@@ -12,9 +12,9 @@ struct ConfigDecoder {
     let lines: SourceLines
 
     static let topLevelKeys = ["listen", "heartbeat", "hosts", "symlinks", "streams"]
-    static let streamKeys = [
-        "path", "watch", "format", "symlinks", "emit", "max_size", "array_key", "patch_ratio", "history",
-    ]
+    /// Every key a stream entry may have: the common ones, then each group's own (kept beside the
+    /// code that reads them).
+    static let streamKeys = ["path", "watch", "format", "symlinks"] + streamOptionKeys + lineKeys + treeKeys
 
     /// A heartbeat keeps proxies from closing an idle stream, so it is seconds or minutes; a day is
     /// already far past any proxy's idle timeout, and longer is more likely a typo than a wish.
@@ -123,23 +123,43 @@ struct ConfigDecoder {
         guard !watch.utf8.contains(0) else {
             throw SchemaError(mark: watchEntry.value.mark, message: "watch: a path may not contain a NUL character")
         }
-        var format = DocumentFormat.implied(byPath: watch)
-        if let formatEntry = entries.first(where: { $0.key == "format" }) {
-            let text = try string(formatEntry.value, what: "format")
-            guard let known = DocumentFormat(rawValue: text) else {
-                let names = DocumentFormat.allCases.map(\.rawValue).joined(separator: ", ")
-                throw SchemaError(mark: formatEntry.value.mark, message: "format: unknown format '\(text)' (supported: \(names))")
-            }
-            format = known
-        }
+        let watchPath = PathText.normalize(watch.hasPrefix("/") ? watch : baseDirectory + "/" + watch)
+        let (source, format) = try sourceAndFormat(entries, watch: watch, watchPath: watchPath, watchMark: watchEntry.value.mark)
         var symlinks = symlinks
         if let entry = entries.first(where: { $0.key == "symlinks" }) {
             symlinks = try symlinkPolicy(entry.value)
         }
-        let watchPath = PathText.normalize(watch.hasPrefix("/") ? watch : baseDirectory + "/" + watch)
-        var config = StreamConfig(path: path, watch: watch, watchPath: watchPath, format: format, symlinks: symlinks)
+        var config = StreamConfig(path: path, watch: watch, watchPath: watchPath, format: format, source: source, symlinks: symlinks)
         try decodeStreamOptions(entries, into: &config)
+        try decodeLineOptions(entries, into: &config)
+        try decodeTreeOptions(entries, into: &config)
         return (config, pathEntry.value.mark)
+    }
+
+    /// The kind of source and the format, which decide each other: `format: lines` follows a log;
+    /// a `watch` ending in `/`, holding a glob character or naming an existing folder is a tree
+    /// (`manifest` unless the format says otherwise); anything else is one file.
+    private func sourceAndFormat(
+        _ entries: [YAMLMappingEntry], watch: String, watchPath: String, watchMark: SourceMark
+    ) throws(SchemaError) -> (SourceKind, DocumentFormat) {
+        let tree = SourceKind.implied(byWatch: watch) == .tree || FileIdentity.isDirectory(watchPath)
+        guard let formatEntry = entries.first(where: { $0.key == "format" }) else {
+            return tree ? (.tree, .manifest) : (.file, DocumentFormat.implied(byPath: watch))
+        }
+        let text = try string(formatEntry.value, what: "format")
+        guard let format = DocumentFormat(rawValue: text) else {
+            let names = DocumentFormat.allCases.map(\.rawValue).joined(separator: ", ")
+            throw SchemaError(mark: formatEntry.value.mark, message: "format: unknown format '\(text)' (supported: \(names))")
+        }
+        switch (tree, format) {
+        case (true, .lines):
+            throw SchemaError(mark: formatEntry.value.mark, message: "format: lines follows one log file, and '\(watch)' is a folder or a pattern")
+        case (false, .manifest):
+            throw SchemaError(mark: formatEntry.value.mark, message: "format: manifest describes a folder; end 'watch' with '/' or use a pattern like 'build/**/*.tar.gz'")
+        case (true, _): return (.tree, format)
+        case (false, .lines): return (.lines, format)
+        case (false, _): return (.file, format)
+        }
     }
 
     func mapping(_ node: YAMLNode, what: String) throws(SchemaError) -> [YAMLMappingEntry] {

@@ -33,7 +33,7 @@ public struct MirrorConfig: Sendable, Equatable {
     }
 }
 
-/// One `streams:` entry: a URL path served as an SSE endpoint, mirroring one watched file.
+/// One `streams:` entry: a URL path served as an SSE endpoint, mirroring one watched file, log or tree.
 public struct StreamConfig: Sendable, Equatable {
     public var path: String
     /// The `watch` value exactly as written, which is what events and logs show.
@@ -42,6 +42,8 @@ public struct StreamConfig: Sendable, Equatable {
     /// on the way to the file are followed by the watcher).
     public var watchPath: String
     public var format: DocumentFormat
+    /// A single file, a growing log or a directory tree (decided from `watch` and `format`).
+    public var source: SourceKind
     /// Whether a symlink on the way to the watched file is followed (`symlinks:`, per stream or global).
     public var symlinks: SymlinkPolicy
     /// What a change after the first sends: the whole document, an RFC 6902 patch or an RFC 7396 merge patch.
@@ -63,6 +65,7 @@ public struct StreamConfig: Sendable, Equatable {
         watch: String,
         watchPath: String,
         format: DocumentFormat,
+        source: SourceKind = .file,
         symlinks: SymlinkPolicy = .sameOwner,
         emit: EmitMode = .snapshot,
         maxSize: Int = Self.defaultMaxSize,
@@ -74,6 +77,7 @@ public struct StreamConfig: Sendable, Equatable {
         self.watch = watch
         self.watchPath = watchPath
         self.format = format
+        self.source = source
         self.symlinks = symlinks
         self.emit = emit
         self.maxSize = maxSize

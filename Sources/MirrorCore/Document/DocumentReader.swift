@@ -8,6 +8,9 @@ public enum DocumentReader {
         case .json: try JSONParser.parse(bytes)
         case .yaml: try YAMLDocumentReader.read(bytes)
         case .text: try TextDocumentReader.read(bytes)
+        case .lines, .manifest:
+            // Not whole-file formats: a line stream and a tree have readers of their own.
+            throw DocumentError(line: nil, column: nil, message: "format '\(format.rawValue)' does not read a whole file")
         }
     }
 }

@@ -14,7 +14,7 @@ public final class MirrorEngine: Sendable {
     public let config: MirrorConfig
     private let streams: [MirrorStream]
     private let hubsByPath: [String: StreamHub]
-    private let watcher: FileWatcher
+    private let sources: [any MirrorSource]
     private let workers: WorkerPool
     private let background: WorkerPool
 
@@ -29,19 +29,29 @@ public final class MirrorEngine: Sendable {
         let background = WorkerPool(threads: 2, nice: 10)
         self.workers = workers
         self.background = background
-        self.watcher = try FileWatcher(
-            paths: config.streams.map(\.watchPath),
-            symlinks: config.streams.map(\.symlinks),
-            timing: timing,
-            readLimit: StreamConfig.defaultMaxSize,
-            readLimits: config.streams.map(\.maxSize),
-            logger: logger,
-            executor: { sizeHint, job in
-                ((sizeHint ?? 0) >= Self.bigDocument ? background : workers).submit(job)
-            }
-        ) { index, result, read in
-            streams[index].ingest(result, read: read)
+        let executor: FileWatcher.Executor = { sizeHint, job in
+            ((sizeHint ?? 0) >= Self.bigDocument ? background : workers).submit(job)
         }
+        var sources: [any MirrorSource] = []
+        // Single files share one watcher; the handler gets the index into this subset.
+        let files = streams.filter { $0.config.source == .file }
+        if !files.isEmpty {
+            sources.append(try FileWatcher(
+                paths: files.map(\.config.watchPath),
+                symlinks: files.map(\.config.symlinks),
+                timing: timing,
+                readLimit: StreamConfig.defaultMaxSize,
+                readLimits: files.map(\.config.maxSize),
+                logger: logger,
+                executor: executor
+            ) { index, result, read in
+                files[index].ingest(result, read: read)
+            })
+        }
+        for stream in streams where stream.config.source != .file {
+            throw EngineError(stream: stream.config, message: "\(stream.config.source.rawValue) streams are not supported yet")
+        }
+        self.sources = sources
     }
 
     /// Every hub, in config order.
@@ -51,12 +61,12 @@ public final class MirrorEngine: Sendable {
 
     /// Reads every file and starts watching; when this returns, every hub has its first state.
     public func start() {
-        watcher.start()
+        for source in sources { source.start() }
     }
 
     /// Stops watching and waits for reads in progress to be published.
     public func stop() {
-        watcher.stop()
+        for source in sources { source.stop() }
         workers.shutdown()
         background.shutdown()
     }

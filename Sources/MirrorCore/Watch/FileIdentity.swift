@@ -25,4 +25,10 @@ public struct FileIdentity: Hashable, Sendable {
         guard stat(path, &info) == 0 else { return nil }
         return FileIdentity(info)
     }
+
+    /// Whether `path` names a directory now, following symlinks.
+    public static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
 }

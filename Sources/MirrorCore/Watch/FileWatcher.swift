@@ -24,7 +24,7 @@ public enum ReadVerdict: Sendable {
 /// the folder of every symlink on the way (see ``PathResolver``). Events are matched by watch
 /// descriptor and name; a batch of events is handled before any read, so a burst is one read.
 /// Where inotify cannot serve (no instance, a watch refused), the file is polled by stat instead.
-public final class FileWatcher: @unchecked Sendable {
+public final class FileWatcher: MirrorSource, @unchecked Sendable {
     public typealias Handler = @Sendable (_ file: Int, _ result: Result<FileContent, FileReadError>, _ read: Reading) -> ReadVerdict
     /// Which look at the file a reading is (see ``ChangeScheduler/Read``).
     public typealias Reading = ChangeScheduler<ContinuousClock.Instant>.Read
