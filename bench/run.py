@@ -2,10 +2,13 @@
 """Benchmark orchestrator: floor vs. seed vs. sse-mirror (python3 stdlib only; the big-docs
 part imports jsonpatch, installing it with pip when missing).
 
-Four parts (--only PART[,PART]): fanout (the table below), patch-fanout (64 KB, only "seq"
+Six parts (--only PART[,PART]): fanout (the table below), patch-fanout (64 KB, only "seq"
 changes, sse-mirror with emit: patch against the floor), big-docs (1/10/50 MB, rename to patch
-event at one client against Python's json.loads + jsonpatch.make_patch) and isolation (a small
-stream's p99 while a 50 MB stream's file is rewritten back to back). See bench/README.md.
+event at one client against Python's json.loads + jsonpatch.make_patch), isolation (a small
+stream's p99 while a 50 MB stream's file is rewritten back to back), tail (1 GB of log lines
+against tail -F | wc -l) and tree (a 10,000-file artifact tree against find + sha256sum; one
+file changed against a single-file stream). The last two live in bench/sources.py. See
+bench/README.md.
 
 For each scenario (document size, client count, write mode) and each peer it
 starts the server on a free 127.0.0.1 port with a fresh watched file, runs
@@ -61,7 +64,8 @@ def build():
     """Compile floor and loadgen (they build warning-free with -Wall -Wextra)."""
     os.makedirs(OUT_DIR, exist_ok=True)
     bins = {}
-    for name, src in (("floor", "floor/floor.c"), ("loadgen", "loadgen/loadgen.c")):
+    for name, src in (("floor", "floor/floor.c"), ("loadgen", "loadgen/loadgen.c"),
+                      ("linecount", "linecount/linecount.c")):
         out = os.path.join(OUT_DIR, name)
         subprocess.run(["cc", "-O2", "-Wall", "-Wextra", "-o", out, os.path.join(BENCH, src)],
                        check=True)
@@ -837,7 +841,7 @@ def part_isolation(args, bins, have_mirror, repeats, t0):
 
 # ---------- assembling RESULTS.md ----------
 
-PARTS = ("fanout", "patch-fanout", "big-docs", "isolation")
+PARTS = ("fanout", "patch-fanout", "big-docs", "isolation", "tail", "tree")
 
 
 def split_sections(text):
@@ -918,8 +922,14 @@ def main():
             md, fails = part_patch_fanout(args, bins, have_mirror, fd_limit, repeats, t0)
         elif part == "big-docs":
             md, fails = part_big_docs(args, have_mirror, t0)
-        else:
+        elif part == "isolation":
             md, fails = part_isolation(args, bins, have_mirror, repeats, t0)
+        elif part == "tail":
+            import sources
+            md, fails = sources.part_tail(args, bins, have_mirror, repeats)
+        else:
+            import sources
+            md, fails = sources.part_tree(args, have_mirror, repeats, import_jsonpatch())
         if fails:
             md = md.rstrip("\n") + "\n\n" + "\n".join(f"- **FAILED**: {f}" for f in fails) + "\n"
         if part != "fanout":  # sections kept from another run say when they were taken
