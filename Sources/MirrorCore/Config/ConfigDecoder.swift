@@ -14,6 +14,7 @@ struct ConfigDecoder {
     static let topLevelKeys = ["listen", "heartbeat", "hosts", "symlinks", "streams"]
     static let streamKeys = [
         "path", "watch", "format", "symlinks", "emit", "max_size", "array_key", "patch_ratio", "history",
+        "transform",
     ]
 
     /// A heartbeat keeps proxies from closing an idle stream, so it is seconds or minutes; a day is
@@ -139,6 +140,7 @@ struct ConfigDecoder {
         let watchPath = PathText.normalize(watch.hasPrefix("/") ? watch : baseDirectory + "/" + watch)
         var config = StreamConfig(path: path, watch: watch, watchPath: watchPath, format: format, symlinks: symlinks)
         try decodeStreamOptions(entries, into: &config)
+        try decodeTransform(entries, into: &config)
         return (config, pathEntry.value.mark)
     }
 
