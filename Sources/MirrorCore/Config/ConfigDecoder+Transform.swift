@@ -21,15 +21,19 @@ extension ConfigDecoder {
     private func transformRule(_ node: YAMLNode) throws(SchemaError) -> TransformRule {
         let names = TransformRule.names.joined(separator: ", ")
         guard case .mapping(let entries) = node.kind, let rule = entries.first else {
-            throw SchemaError(mark: node.mark, message: "transform: a rule is one of \(names) with its value, like 'pick: [name]', got \(node.summary)")
+            throw SchemaError(
+                mark: node.mark,
+                message: "transform: a rule is one of \(names) with its value, like 'pick: [name]', got \(node.summary)"
+            )
         }
         for entry in entries where !TransformRule.names.contains(entry.key) {
             throw SchemaError(mark: entry.keyMark, message: "transform: unknown rule '\(entry.key)' (allowed: \(names))")
         }
         if entries.count > 1 {
+            let second = entries[1].key
             throw SchemaError(
                 mark: entries[1].keyMark,
-                message: "transform: one rule per list item; write '\(entries[1].key)' as an item of its own ('- \(entries[1].key): …')"
+                message: "transform: one rule per list item; write '\(second)' as an item of its own ('- \(second): …')"
             )
         }
         let what = "transform.\(rule.key)"

@@ -56,7 +56,8 @@ final class MirrorStream: @unchecked Sendable {
             do {
                 // Transformed before anything else sees it: the diff, the state and every event
                 // know only the published form, so a redacted value cannot leave the process.
-                let document = Document(try config.transform.apply(to: DocumentReader.read(content.bytes, format: config.format)))
+                let read = try DocumentReader.read(content.bytes, format: config.format)
+                let document = Document(try config.transform.apply(to: read))
                 fileSize = config.transform.isEmpty ? content.bytes.count : document.value.serializedSizeEstimate
                 if config.emit != .snapshot, let base = state.base {
                     // The diff is the comparison: no patch, no new version.

@@ -58,7 +58,9 @@ public struct PathPattern: Sendable, Hashable, CustomStringConvertible {
         var written = 0
         func finish() throws(PathPatternError) {
             guard written > 0 else {
-                throw failure("a key may not be empty (a '.' at the start or end, or '..'); write an empty key as a JSON pointer")
+                throw failure(
+                    "a key may not be empty (a '.' at the start or end, or '..'); write an empty key as a JSON pointer"
+                )
             }
             defer {
                 pieces = [""]

@@ -36,7 +36,9 @@ struct PatternRewrite: Sendable {
             var changed: [JSONValue]?
             var removed: [Int] = []
             for position in keys.indices {
-                switch outcome(of: values[position], matcher.step(positions, .member(keys[position]), descending: values[position].isContainer)) {
+                let child = values[position]
+                let step = matcher.step(positions, .member(keys[position]), descending: child.isContainer)
+                switch outcome(of: child, step) {
                 case .kept: continue
                 case .removed: removed.append(position)
                 case .replaced(let replacement):
@@ -45,12 +47,15 @@ struct PatternRewrite: Sendable {
                 }
             }
             guard changed != nil || !removed.isEmpty else { return nil }
-            return .object(JSONObject(uniqueKeys: Self.removing(removed, from: keys), values: Self.removing(removed, from: changed ?? values)))
+            let kept = Self.removing(removed, from: changed ?? values)
+            return .object(JSONObject(uniqueKeys: Self.removing(removed, from: keys), values: kept))
         case .array(let elements):
             var changed: [JSONValue]?
             var removed: [Int] = []
             for position in elements.indices {
-                switch outcome(of: elements[position], matcher.step(positions, .element(position), descending: elements[position].isContainer)) {
+                let child = elements[position]
+                let step = matcher.step(positions, .element(position), descending: child.isContainer)
+                switch outcome(of: child, step) {
                 case .kept: continue
                 case .removed: removed.append(position)
                 case .replaced(let replacement):
