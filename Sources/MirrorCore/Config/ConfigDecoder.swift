@@ -14,7 +14,7 @@ struct ConfigDecoder {
     static let topLevelKeys = ["listen", "heartbeat", "hosts", "symlinks", "streams"]
     /// Every key a stream entry may have: the common ones, then each group's own (kept beside the
     /// code that reads them).
-    static let streamKeys = ["path", "watch", "format", "symlinks"] + streamOptionKeys + lineKeys + treeKeys
+    static let streamKeys = ["path", "watch", "format", "symlinks", "transform"] + streamOptionKeys + lineKeys + treeKeys
 
     /// A heartbeat keeps proxies from closing an idle stream, so it is seconds or minutes; a day is
     /// already far past any proxy's idle timeout, and longer is more likely a typo than a wish.
@@ -131,6 +131,7 @@ struct ConfigDecoder {
         }
         var config = StreamConfig(path: path, watch: watch, watchPath: watchPath, format: format, source: source, symlinks: symlinks)
         try decodeStreamOptions(entries, into: &config)
+        try decodeTransform(entries, into: &config)
         try decodeLineOptions(entries, into: &config)
         try decodeTreeOptions(entries, into: &config)
         return (config, pathEntry.value.mark)

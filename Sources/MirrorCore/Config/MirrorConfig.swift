@@ -56,6 +56,8 @@ public struct StreamConfig: Sendable, Equatable {
     public var patchRatio: Double
     /// `history`: how many recent events the stream keeps for clients that reconnect.
     public var history: HistoryLimits
+    /// `transform`: the rules that turn each version of the file into what the stream publishes.
+    public var transform = Transform()
 
     public static let defaultMaxSize = 64 << 20
     public static let defaultPatchRatio = 1.0

@@ -12,7 +12,8 @@ final class MirrorStream: @unchecked Sendable {
     private let run: String
     private let encoder: SSEEncoder
     private let logger: Logger
-    /// The size of the file last read, which a patch is weighed against (`patch_ratio`).
+    /// The size of the file last read, or of its transformed document, which a patch is weighed
+    /// against (`patch_ratio`).
     private var fileSize = 0
     /// The delta computed for the change being published.
     private var pendingDelta: Delta?
@@ -53,8 +54,11 @@ final class MirrorStream: @unchecked Sendable {
         switch result {
         case .success(let content):
             do {
-                let document = Document(try DocumentReader.read(content.bytes, format: config.format))
-                fileSize = content.bytes.count
+                // Transformed before anything else sees it: the diff, the state and every event
+                // know only the published form, so a redacted value cannot leave the process.
+                let read = try DocumentReader.read(content.bytes, format: config.format)
+                let document = Document(try config.transform.apply(to: read))
+                fileSize = config.transform.isEmpty ? content.bytes.count : document.value.serializedSizeEstimate
                 if config.emit != .snapshot, let base = state.base {
                     // The diff is the comparison: no patch, no new version.
                     let delta = self.delta(from: base, to: document)

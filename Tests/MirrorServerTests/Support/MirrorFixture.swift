@@ -34,6 +34,7 @@ struct MirrorFixture: Sendable {
         format: DocumentFormat = .json,
         emit: EmitMode = .snapshot,
         history: HistoryLimits = HistoryLimits(),
+        transform: Transform = Transform(),
         prepare: (TemporaryDirectory) throws -> Void = { _ in }
     ) async throws -> MirrorFixture {
         let directory = try TemporaryDirectory()
@@ -43,7 +44,7 @@ struct MirrorFixture: Sendable {
             listen: ListenAddress(host: host, port: 0),
             heartbeat: heartbeat,
             streams: streams.sorted(by: { $0.key < $1.key }).map { path, watch in
-                StreamConfig(
+                var stream = StreamConfig(
                     path: path,
                     watch: watch,
                     watchPath: PathText.normalize(directory.path + "/" + watch),
@@ -52,6 +53,8 @@ struct MirrorFixture: Sendable {
                     emit: emit,
                     history: history
                 )
+                stream.transform = transform
+                return stream
             },
             hosts: hosts,
             file: directory.url("mirror.yaml"),

@@ -18,18 +18,19 @@ final class ServerProcess: Sendable {
     var log: String { stderr.value }
     var isRunning: Bool { process.isRunning }
 
-    /// Starts `sse-mirror CONFIG` and waits for its "listening on" line.
+    /// Starts `sse-mirror CONFIG ARGUMENTS…` and waits for its "listening on" line. ``log`` is
+    /// everything it writes, standard error and standard output.
     /// - Parameters:
     ///   - directory: made readable by everyone; the binary is copied into it, so an unprivileged
     ///     user can run it wherever the build folder is.
     ///   - openFileLimit: both the soft and the hard RLIMIT_NOFILE (through prlimit(1)).
-    init(config: String, in directory: TemporaryDirectory, unprivileged: Bool = true, openFileLimit: Int? = nil) async throws {
+    init(config: String, in directory: TemporaryDirectory, arguments: [String] = [], unprivileged: Bool = true, openFileLimit: Int? = nil) async throws {
         chmod(directory.path, 0o755)
         let binary = directory.url("sse-mirror")
         if !FileManager.default.fileExists(atPath: binary) {
             try FileManager.default.copyItem(atPath: CommandLineTests.executable.path, toPath: binary)
         }
-        var command = [binary, config]
+        var command = [binary, config] + arguments
         if unprivileged && getuid() == 0 {
             let user = String(Self.unprivilegedUser)
             command = ["/usr/bin/setpriv", "--reuid=\(user)", "--regid=\(user)", "--clear-groups",
@@ -44,7 +45,7 @@ final class ServerProcess: Sendable {
         process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
         let pipe = Pipe()
         process.standardError = pipe
-        process.standardOutput = FileHandle.nullDevice
+        process.standardOutput = pipe
         let stderr = self.stderr
         pipe.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
