@@ -56,6 +56,8 @@ public struct StreamConfig: Sendable, Equatable {
     public var patchRatio: Double
     /// `history`: how many recent events the stream keeps for clients that reconnect.
     public var history: HistoryLimits
+    /// `tail`, `grep`, `exclude`, `parse`, `max_line`: what a line stream publishes (``SourceKind/lines`` only).
+    public var lines = LineOptions()
 
     public static let defaultMaxSize = 64 << 20
     public static let defaultPatchRatio = 1.0
