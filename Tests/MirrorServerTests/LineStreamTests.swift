@@ -76,10 +76,13 @@ struct LineStreamTests {
         let writer = LogWriter(path: path)
         writer.start()
         try await Task.sleep(for: .milliseconds(300))
-        // logrotate `create`: rename, create the new file; the writer reopens 200 ms later.
+        // logrotate `create`: rename, create the new file; the writer reopens 200 ms later, after
+        // flushing megabytes into the old file (so its lines are still being read when the new
+        // file's first lines come).
         try fixture.directory.rename("app.log", "app.log.1")
         Self.create(path)
         try await Task.sleep(for: .milliseconds(200))
+        writer.burst(200_000)
         writer.reopen()
         try await Task.sleep(for: .milliseconds(400))
         let written = await writer.stop()
