@@ -58,6 +58,8 @@ public struct StreamConfig: Sendable, Equatable {
     public var history: HistoryLimits
     /// `transform`: the rules that turn each version of the file into what the stream publishes.
     public var transform = Transform()
+    /// `tail`, `grep`, `exclude`, `parse`, `max_line`: what a line stream publishes (``SourceKind/lines`` only).
+    public var lines = LineOptions()
 
     public static let defaultMaxSize = 64 << 20
     public static let defaultPatchRatio = 1.0

@@ -13,18 +13,25 @@ public final class MirrorEngine: Sendable {
 
     public let config: MirrorConfig
     private let streams: [MirrorStream]
+    /// Every hub, in config order.
+    public let hubs: [StreamHub]
     private let hubsByPath: [String: StreamHub]
     private let sources: [any MirrorSource]
     private let workers: WorkerPool
     private let background: WorkerPool
 
-    public init(config: MirrorConfig, timing: WatchTiming = WatchTiming(), logger: Logger) throws {
+    /// - Parameter lineQuiet: how long the old file of a rotated log must be quiet before the new
+    ///   file's lines go out (see ``LogFollower``).
+    public init(config: MirrorConfig, timing: WatchTiming = WatchTiming(), lineQuiet: Duration = .seconds(1), logger: Logger) throws {
         self.config = config
         let run = EventID.newRun()
         let encoder = SSEEncoder()
-        let streams = config.streams.map { MirrorStream(config: $0, run: run, encoder: encoder, logger: logger) }
+        let streams = config.streams.filter { $0.source == .file }.map { MirrorStream(config: $0, run: run, encoder: encoder, logger: logger) }
+        let lineStreams = config.streams.filter { $0.source == .lines }.map { LineStream(config: $0, run: run, encoder: encoder, logger: logger) }
         self.streams = streams
-        self.hubsByPath = Dictionary(uniqueKeysWithValues: streams.map { ($0.config.path, $0.hub) })
+        let hubsByPath = Dictionary(uniqueKeysWithValues: streams.map { ($0.config.path, $0.hub) } + lineStreams.map { ($0.config.path, $0.hub) })
+        self.hubsByPath = hubsByPath
+        self.hubs = config.streams.compactMap { hubsByPath[$0.path] }
         let workers = WorkerPool(threads: 2)
         let background = WorkerPool(threads: 2, nice: 10)
         self.workers = workers
@@ -48,14 +55,15 @@ public final class MirrorEngine: Sendable {
                 files[index].ingest(result, read: read)
             })
         }
-        for stream in streams where stream.config.source != .file {
-            throw EngineError(stream: stream.config, message: "\(stream.config.source.rawValue) streams are not supported yet")
+        // Line streams share one source: one thread, one inotify instance.
+        if !lineStreams.isEmpty {
+            sources.append(try LineSource(streams: lineStreams, timing: timing, quiet: lineQuiet, logger: logger))
+        }
+        for stream in config.streams where stream.source == .tree {
+            throw EngineError(stream: stream, message: "\(stream.source.rawValue) streams are not supported yet")
         }
         self.sources = sources
     }
-
-    /// Every hub, in config order.
-    public var hubs: [StreamHub] { streams.map(\.hub) }
 
     public func hub(forPath path: String) -> StreamHub? { hubsByPath[path] }
 

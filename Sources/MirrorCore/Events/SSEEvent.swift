@@ -31,6 +31,19 @@ public struct SSEEvent: Sendable, Equatable {
         SSEEvent(name: "merge-patch", id: id, data: patch, role: .delta)
     }
 
+    /// `appended`: the lines a followed log gained since the previous id, as a JSON array (a line
+    /// stream, PROTOCOL.md "Line streams").
+    public static func appended(id: EventID, lines: [UInt8]) -> SSEEvent {
+        SSEEvent(name: "appended", id: id, data: lines, role: .delta)
+    }
+
+    /// `truncated`: a followed log shrank (`copytruncate`, `: > log`) to `size` bytes; reading
+    /// restarts at its beginning. The lines a client has stay valid.
+    public static func truncated(id: EventID, watch: String, size: Int64) -> SSEEvent {
+        let data: JSONValue = ["path": .string(watch), "size": .number(JSONNumber(Int(size)))]
+        return SSEEvent(name: "truncated", id: id, data: JSONSerializer.serialize(data), role: .delta)
+    }
+
     /// `removed`: the watched file is gone; `path` is the `watch` value from the config.
     public static func removed(id: EventID, watch: String) -> SSEEvent {
         SSEEvent(name: "removed", id: id, data: JSONSerializer.serialize(["path": .string(watch)]), role: .state)
@@ -48,7 +61,7 @@ public struct SSEEvent: Sendable, Equatable {
 public enum EventRole: Sendable, Equatable {
     /// A whole state (`changed`, `removed`): a client needs nothing before it.
     case state
-    /// A change to the previous version (`patch`, `merge-patch`, later `appended`): a client needs
+    /// A change to the previous version (`patch`, `merge-patch`, `appended`, `truncated`): a client needs
     /// exactly the version before it.
     case delta
     /// Not a version (`invalid`): no id; in force until the next version.

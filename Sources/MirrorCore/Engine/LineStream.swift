@@ -1,0 +1,155 @@
+import Logging
+import Synchronization
+
+/// One line stream (`format: lines`) on its way to the hub: lines → filter → JSON → `appended`
+/// events, with the last `tail` lines kept as the stream's state.
+///
+/// The state a client holds is the last N lines; an `appended` moves it on. So each `appended`
+/// goes out as a delta (it has an id, and the history replays it to a client resuming from the
+/// version before), and the whole state at its id follows through ``StreamHub/settle(_:)``, exactly
+/// as ``MirrorStream`` publishes a patch: a late joiner gets `changed` with the last N lines at the
+/// current id and then follows. A `truncated` is a delta too: what a client holds stays valid.
+///
+/// Driven by the ``LineSource`` thread only, so its state needs no lock; the loss counters are
+/// atomics, for a metric to read from elsewhere.
+final class LineStream: @unchecked Sendable {
+    let config: StreamConfig
+    let hub: StreamHub
+    private let run: String
+    private let encoder: SSEEncoder
+    private let logger: Logger
+    private var version: UInt64 = 0
+    private var tail: TailLines
+    private var batch = LineBatch()
+    /// The state published is a binary file's metadata, not lines.
+    private var showingBinary = false
+    /// The `invalid` message in force, so the same problem is not told twice.
+    private var invalidMessage: String?
+    /// Bytes a truncation took before they could be read, and lines known to be lost or cut short
+    /// by it, since the start: for the log and, later, a metric.
+    let lostBytes = Atomic<Int64>(0)
+    let lostLines = Atomic<Int>(0)
+
+    /// An `appended` event is sent once its lines pass this many bytes, so every event is bounded.
+    static let maximumEventBytes = 1 << 20
+
+    init(config: StreamConfig, run: String, encoder: SSEEncoder, logger: Logger) {
+        self.config = config
+        self.hub = StreamHub(path: config.path, history: config.history)
+        self.run = run
+        self.encoder = encoder
+        var logger = logger
+        logger[metadataKey: "stream.path"] = "\(config.path)"
+        self.logger = logger
+        self.tail = TailLines(capacity: config.lines.tail)
+    }
+
+    /// Takes one complete line; it goes out with the next ``flush()`` if the filters let it pass.
+    func take(_ line: UnsafeRawBufferPointer) {
+        guard config.lines.passes(line) else { return }
+        batch.append { output in encodeLine(line, into: &output) }
+        if batch.bytes.count >= Self.maximumEventBytes { flush() }
+    }
+
+    /// Publishes the lines taken since the last flush as one `appended`.
+    func flush() {
+        guard !batch.isEmpty else { return }
+        let lines = batch
+        batch = LineBatch(capacity: min(lines.bytes.count, Self.maximumEventBytes) + 256)
+        leaveBinary()
+        let id = nextID()
+        hub.publish([.version(encode(.appended(id: id, lines: lines.array())), state: nil)])
+        tail.append(lines)
+        settle(id)
+    }
+
+    /// The first state: the last lines of the file (none for a file that is missing or empty).
+    func start(with lines: LineBatch) {
+        tail.append(lines)
+        let id = nextID()
+        let whole = encode(.changed(id: id, document: tail.array()))
+        hub.publish([.version(whole, state: whole)])
+    }
+
+    /// The file shrank to `size`; `lost` bytes were never read, `fragment` bytes of a line were held.
+    func truncated(size: Int64, lost: Int64, fragment: Int) {
+        flush()
+        let lines = (lost > 0 || fragment > 0) ? 1 : 0
+        if lost > 0 || fragment > 0 {
+            let bytes = lostBytes.add(lost + Int64(fragment), ordering: .relaxed).newValue
+            let count = lostLines.add(lines, ordering: .relaxed).newValue
+            logger.warning(
+                "log truncated with unread bytes; they are lost",
+                metadata: ["watch.path": "\(config.watch)", "lost.bytes": "\(lost + Int64(fragment))", "lines.lost": "\(count)", "lines.lost.bytes": "\(bytes)"]
+            )
+        } else {
+            logger.info("log truncated; reading from its start", metadata: ["watch.path": "\(config.watch)", "size": "\(size)"])
+        }
+        let id = nextID()
+        hub.publish([.version(encode(.truncated(id: id, watch: config.watch, size: size)), state: nil)])
+        settle(id)
+    }
+
+    /// The log is binary: its metadata is the state, never its bytes as text.
+    func binary(size: Int64, sha256: String?) {
+        flush()
+        var metadata: JSONValue = ["binary": true, "size": .number(JSONNumber(Int(size)))]
+        if let sha256, case .object(var object) = metadata {
+            object["sha256"] = .string(sha256)
+            metadata = .object(object)
+        }
+        showingBinary = true
+        tail.removeAll()
+        let id = nextID()
+        let whole = encode(.changed(id: id, document: JSONSerializer.serialize(metadata)))
+        hub.publish([.version(whole, state: whole)])
+    }
+
+    /// The file cannot be followed (a refused symlink, not a regular file); told once per reason.
+    func invalid(_ message: String) {
+        guard invalidMessage != message else { return }
+        invalidMessage = message
+        logger.warning("cannot follow the log", metadata: ["watch.path": "\(config.watch)", "error": "\(message)"])
+        hub.publish([.invalid(encode(.invalid(DocumentError(line: nil, column: nil, message: "cannot read the file: \(message)"))))])
+    }
+
+    /// After binary content, text again (a truncation or a rotation brought a text file): the
+    /// state starts over as no lines, and lines follow as `appended`.
+    private func leaveBinary() {
+        guard showingBinary else { return }
+        showingBinary = false
+        let id = nextID()
+        let whole = encode(.changed(id: id, document: tail.array()))
+        hub.publish([.version(whole, state: whole)])
+    }
+
+    private func settle(_ id: EventID) {
+        invalidMessage = nil
+        hub.settle(encode(.changed(id: id, document: tail.array())))
+    }
+
+    private func nextID() -> EventID {
+        version += 1
+        return EventID(run: run, version: version)
+    }
+
+    /// Writes a line as an element of an `appended` array: the JSON value it holds with `parse:
+    /// json` (a line that does not parse stays a string), else a JSON string.
+    func encodeLine(_ line: UnsafeRawBufferPointer, into output: inout [UInt8]) {
+        if config.lines.parseJSON, let value = try? JSONParser.parse(line.assumingMemoryBound(to: UInt8.self)) {
+            output.append(contentsOf: JSONSerializer.serialize(transformed(value)))
+        } else {
+            LineJSON.appendString(line, to: &output)
+        }
+    }
+
+    /// Transform rules apply here: a parsed line passes through the stream's `transform` (select,
+    /// pick, omit, redact) once that stage exists on this branch.
+    private func transformed(_ line: JSONValue) -> JSONValue {
+        line
+    }
+
+    private func encode(_ event: SSEEvent) -> EncodedEvent {
+        encoder.encode(event, sequence: hub.nextSequence())
+    }
+}

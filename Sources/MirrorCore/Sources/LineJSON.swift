@@ -1,0 +1,62 @@
+/// Writes lines of a log as JSON strings straight into bytes (RFC 8259 §7), without a `String` or
+/// a ``JSONValue`` per line: a log streams at the speed its bytes can be copied.
+///
+/// Runs of plain bytes, well-formed UTF-8 included, are copied as they are; `"`, `\` and control
+/// characters are escaped (NUL as `\u0000`), as are U+2028 and U+2029 (as ``JSONSerializer``
+/// does); every byte that is not part of well-formed UTF-8 (Unicode 15, table 3-7) becomes U+FFFD.
+/// The result holds no raw CR or LF, so an event stays one `data:` line whatever the log holds.
+enum LineJSON {
+    /// Which bytes need a look: `"`, `\`, controls, and everything from 0x80.
+    private static let special: [Bool] = (0..<256).map { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 >= 0x80 }
+    private static let hex = Array("0123456789abcdef".utf8)
+    private static let replacement: [UInt8] = [0xEF, 0xBF, 0xBD]
+
+    static func appendString(_ line: UnsafeRawBufferPointer, to output: inout [UInt8]) {
+        output.append(0x22)
+        let bytes = line.assumingMemoryBound(to: UInt8.self)
+        special.withUnsafeBufferPointer { special in
+            var runStart = 0
+            var index = 0
+            let count = bytes.count
+            while index < count {
+                let byte = bytes[index]
+                guard special[Int(byte)] else {
+                    index += 1
+                    continue
+                }
+                if byte >= 0x80 {
+                    if let length = try? UTF8Sequence.length(in: bytes, at: index) {
+                        // U+2028 and U+2029 (E2 80 A8/A9) are escaped; every other character is copied.
+                        guard length == 3, byte == 0xE2, bytes[index + 1] == 0x80, bytes[index + 2] & 0xFE == 0xA8 else {
+                            index += length
+                            continue
+                        }
+                        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                        output.append(contentsOf: bytes[index + 2] == 0xA8 ? Array("\\u2028".utf8) : Array("\\u2029".utf8))
+                        index += 3
+                    } else {
+                        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                        output.append(contentsOf: replacement)
+                        index += 1
+                    }
+                    runStart = index
+                    continue
+                }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                switch byte {
+                case 0x22: output.append(0x5C); output.append(0x22)
+                case 0x5C: output.append(0x5C); output.append(0x5C)
+                case 0x0A: output.append(0x5C); output.append(UInt8(ascii: "n"))
+                case 0x0D: output.append(0x5C); output.append(UInt8(ascii: "r"))
+                case 0x09: output.append(0x5C); output.append(UInt8(ascii: "t"))
+                default:
+                    output.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+                }
+                index += 1
+                runStart = index
+            }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<count]))
+        }
+        output.append(0x22)
+    }
+}

@@ -1,0 +1,438 @@
+import Glibc
+public import Logging
+import Synchronization
+
+/// Follows every line stream's log as `tail -F` does, on one thread around one inotify instance.
+///
+/// A log is read on every change, without debounce: a writer keeps its log open, and every wait
+/// risks losing lines at a rotation. Each file is read from its open descriptor at its offset
+/// (`pread`, up to ``chunkSize`` at a time), never opened again by name, so a 5 GB log costs
+/// nothing but what is appended. The parent folder is watched for the name (as ``FileWatcher``
+/// does); each open file is watched through `/proc/self/fd/N`, so it is seen to grow after it was
+/// renamed away or deleted. What to do at a rotation or a truncation is ``LogFollower``'s decision;
+/// this class only carries it out.
+///
+/// Streams with a backlog are read round robin, one chunk each in turn, with inotify looked at
+/// between rounds, so one stream catching up on a big backlog does not hold up the others.
+public final class LineSource: MirrorSource, @unchecked Sendable {
+    private typealias Instant = ContinuousClock.Instant
+
+    /// The most read at once from one file: one `appended` event at most (see ``LineStream``).
+    static let chunkSize = 1 << 20
+    /// The most held back from a new file while the old one drains; past it the new file is left
+    /// unread until it is its turn (its bytes wait in the file).
+    static let heldLimit = 16 << 20
+
+    private struct Followed {
+        let stream: LineStream
+        var follower: LogFollower<Instant>
+        var logs: [LogFileKey: OpenLog] = [:]
+        var resolution: PathResolution
+        /// Folder → watch descriptor.
+        var folders: [String: Int32] = [:]
+        /// A folder could not be watched: the name is looked at every `pollInterval`.
+        var polled = false
+    }
+
+    private enum Target: Hashable {
+        case folder(Int)
+        case file(Int, LogFileKey)
+    }
+
+    private struct FileRef: Hashable {
+        let stream: Int
+        let key: LogFileKey
+    }
+
+    private let clock = ContinuousClock()
+    private let timing: WatchTiming
+    private let logger: Logger
+    private let inotify: Inotify
+    private var followed: [Followed]
+    private var users: [Int32: Set<Target>] = [:]
+    private var queue: [FileRef] = []
+    private var queued: Set<FileRef> = []
+    private let buffer: UnsafeMutableRawBufferPointer
+    private let stopping = Atomic<Bool>(false)
+    private var thread: pthread_t?
+
+    /// - Parameter quiet: how long an old file must not grow, after a rotation, before it is closed
+    ///   and the new file's lines go out (1 s; shorter in tests).
+    init(streams: [LineStream], timing: WatchTiming, quiet: Duration = .seconds(1), logger: Logger) throws {
+        self.timing = timing
+        self.logger = logger
+        self.inotify = try Inotify()
+        self.followed = streams.map {
+            Followed(stream: $0, follower: LogFollower(quiet: quiet), resolution: PathResolver.resolve($0.config.watchPath))
+        }
+        self.buffer = .allocate(byteCount: Self.chunkSize, alignment: 64)
+        if let unavailable = inotify.unavailable {
+            logger.warning("inotify is unavailable; polling every log", metadata: ["error": "\(unavailable)"])
+        }
+    }
+
+    deinit {
+        buffer.deallocate()
+    }
+
+    /// Watches each log's folder, then publishes its last lines (or `[]` for a missing log) and
+    /// starts the thread that follows them all.
+    public func start() {
+        for index in followed.indices {
+            rewatch(index)
+            begin(index)
+        }
+        thread = PosixThread.start { self.run() }
+    }
+
+    public func stop() {
+        guard let thread else { return }
+        stopping.store(true, ordering: .releasing)
+        inotify.wake()
+        pthread_join(thread, nil)
+        self.thread = nil
+        for index in followed.indices { followed[index].logs.removeAll() }
+    }
+
+    // MARK: - The first look
+
+    private func begin(_ index: Int) {
+        let stream = followed[index].stream
+        let config = stream.config
+        let fd: Int32
+        do {
+            fd = try SymlinkWalk.open(config.watchPath, policy: config.symlinks)
+        } catch {
+            stream.start(with: LineBatch())
+            if !error.isMissing { stream.invalid(error.description(watch: config.watch, watchPath: config.watchPath)) }
+            return
+        }
+        var info = stat()
+        fstat(fd, &info)
+        let key = LogFileKey(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+        let size = Int64(info.st_size)
+        let log = OpenLog(key: key, descriptor: fd, maxLine: config.lines.maxLine)
+        let head = LogTail.read(fd, from: 0, count: min(BinaryContent.sampleSize, Int(size)))
+        if !head.isEmpty && BinaryContent.isBinary(head) {
+            log.binary = true
+            stream.binary(size: size, sha256: digest(fd, size: size, limit: config.maxSize))
+            adopt(index, log, offset: size, size: size)
+            return
+        }
+        log.binary = size > 0 ? false : nil
+        let wanted = config.lines.tail
+        let found = LogTail.read(fd, size: size) { region in
+            var passing = 0
+            var splitter = LineSplitter(maxLine: config.lines.maxLine)
+            region.withUnsafeBytes { splitter.split($0) { line in if config.lines.passes(line) { passing += 1 } } }
+            return passing >= wanted
+        }
+        stream.start(with: lastLines(of: found.bytes, stream: stream))
+        if found.endsWithCR { log.splitter.resumeAfterCR() }
+        adopt(index, log, offset: found.end, size: size)
+    }
+
+    /// The last `tail` lines of `region` that pass the filters, encoded.
+    private func lastLines(of region: [UInt8], stream: LineStream) -> LineBatch {
+        let config = stream.config
+        var ranges: [Range<Int>] = []
+        var splitter = LineSplitter(maxLine: config.lines.maxLine)
+        region.withUnsafeBytes { bytes in
+            splitter.split(bytes) { line in
+                guard config.lines.passes(line) else { return }
+                let start = line.baseAddress.map { $0 - bytes.baseAddress! } ?? 0
+                ranges.append(start..<start + line.count)
+            }
+        }
+        var batch = LineBatch()
+        region.withUnsafeBytes { bytes in
+            for range in ranges.suffix(config.lines.tail) {
+                batch.append { stream.encodeLine(UnsafeRawBufferPointer(rebasing: bytes[range]), into: &$0) }
+            }
+        }
+        return batch
+    }
+
+    // MARK: - The loop, on the source thread
+
+    private func run() {
+        var nextReconcile = timing.reconcileInterval.map { clock.now.advanced(by: $0) }
+        var nextPoll = clock.now.advanced(by: timing.pollInterval)
+        while !stopping.load(ordering: .acquiring) {
+            let now = clock.now
+            var deadline = followed.compactMap(\.follower.deadline).min()
+            for candidate in [nextReconcile, followed.contains(where: \.polled) ? nextPoll : nil] {
+                if let candidate { deadline = min(deadline ?? candidate, candidate) }
+            }
+            let timeout = queue.isEmpty ? deadline.map { max(0, Self.milliseconds(now.duration(to: $0))) } : 0
+            let wakeups = inotify.wait(timeoutMilliseconds: timeout)
+            if stopping.load(ordering: .acquiring) { break }
+            if wakeups.contains(.events) {
+                for event in inotify.readEvents() { handle(event) }
+            }
+            let at = clock.now
+            if let reconcile = nextReconcile, reconcile <= at {
+                for index in followed.indices { recheckAll(index) }
+                nextReconcile = timing.reconcileInterval.map { at.advanced(by: $0) }
+            }
+            if nextPoll <= at {
+                for index in followed.indices where followed[index].polled { recheckAll(index) }
+                nextPoll = at.advanced(by: timing.pollInterval)
+            }
+            // One round: one chunk from each file with something to read.
+            let round = queue
+            queue.removeAll(keepingCapacity: true)
+            queued.removeAll(keepingCapacity: true)
+            for ref in round where service(ref) { enqueue(ref) }
+            for index in followed.indices { retireQuiet(index) }
+        }
+    }
+
+    private func handle(_ event: InotifyEvent) {
+        let mask = Int32(bitPattern: event.mask)
+        if mask & IN_Q_OVERFLOW != 0 {
+            logger.warning("inotify queue overflowed; looking at every log again")
+            for index in followed.indices { recheckAll(index) }
+            return
+        }
+        guard let targets = users[event.watch] else { return }
+        if mask & IN_IGNORED != 0 {
+            // The kernel dropped the watch (its folder or file is gone): forget it, look again.
+            users[event.watch] = nil
+            for target in targets {
+                switch target {
+                case .folder(let index):
+                    followed[index].folders = followed[index].folders.filter { $0.value != event.watch }
+                    recheckAll(index)
+                case .file(let index, let key):
+                    followed[index].logs[key]?.watch = nil
+                }
+            }
+            return
+        }
+        for target in targets {
+            switch target {
+            case .file(let index, let key):
+                enqueue(FileRef(stream: index, key: key))
+            case .folder(let index):
+                let resolution = followed[index].resolution
+                let targetWatch = followed[index].folders[resolution.watchedTargetDirectory]
+                let folderExists = resolution.watchedTargetDirectory == resolution.targetDirectory
+                if event.watch == targetWatch && folderExists && !event.name.isEmpty {
+                    // Only the name matters here; growth is seen through the file's own watch.
+                    if event.name == resolution.targetName && mask & (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE) != 0 {
+                        recheckName(index)
+                    }
+                } else if mask & (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF) != 0 {
+                    // A folder on a symlink chain, or above a missing folder, changed.
+                    recheckName(index)
+                }
+            }
+        }
+    }
+
+    /// Looks at the name and at every open file (after an overflow, or when polling).
+    private func recheckAll(_ index: Int) {
+        recheckName(index)
+        for key in followed[index].logs.keys { enqueue(FileRef(stream: index, key: key)) }
+    }
+
+    /// Whether the name names a new file now (a rotation, or the log appeared): opens and adopts it.
+    private func recheckName(_ index: Int) {
+        rewatch(index)
+        let config = followed[index].stream.config
+        let named = FileIdentity.current(of: config.watchPath).map { LogFileKey(device: $0.device, inode: $0.inode) }
+        guard followed[index].follower.nameNames(named, at: clock.now) else { return }
+        let fd: Int32
+        do {
+            fd = try SymlinkWalk.open(config.watchPath, policy: config.symlinks)
+        } catch {
+            if !error.isMissing && !error.isNoReading {
+                followed[index].stream.invalid(error.description(watch: config.watch, watchPath: config.watchPath))
+            }
+            return
+        }
+        var info = stat()
+        fstat(fd, &info)
+        let key = LogFileKey(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+        guard followed[index].logs[key] == nil else {
+            close(fd)
+            return
+        }
+        logger.debug("following a new file of the log", metadata: ["watch.path": "\(config.watch)", "file": "\(key)"])
+        // A new file is read from its start: everything in it was written after the rotation.
+        adopt(index, OpenLog(key: key, descriptor: fd, maxLine: config.lines.maxLine), offset: 0, size: Int64(info.st_size))
+    }
+
+    private func adopt(_ index: Int, _ log: OpenLog, offset: Int64, size: Int64) {
+        followed[index].follower.adopt(log.key, offset: offset, size: size, at: clock.now)
+        followed[index].logs[log.key] = log
+        do {
+            let wd = try inotify.addWatch(descriptor: log.descriptor)
+            log.watch = wd
+            users[wd, default: []].insert(.file(index, log.key))
+        } catch {
+            followed[index].polled = true
+        }
+        enqueue(FileRef(stream: index, key: log.key))
+    }
+
+    private func enqueue(_ ref: FileRef) {
+        if queued.insert(ref).inserted { queue.append(ref) }
+    }
+
+    // MARK: - Reading
+
+    /// Reads one chunk of the file, if it grew; handles a truncation. Returns whether more may be
+    /// waiting (the chunk was full).
+    private func service(_ ref: FileRef) -> Bool {
+        guard let log = followed[ref.stream].logs[ref.key], let size = log.size() else { return false }
+        let stream = followed[ref.stream].stream
+        let held = followed[ref.stream].follower.isHeld(ref.key)
+        let now = clock.now
+        switch followed[ref.stream].follower.saw(size: size, of: ref.key, at: now) {
+        case .idle:
+            return false
+        case .truncated(let lost):
+            if held {
+                log.held.append(.truncated(size: size, lost: lost))
+            } else {
+                truncated(log, stream, size: size, lost: lost)
+            }
+            return size > 0
+        case .read(let offset):
+            if held && log.heldBytes >= Self.heldLimit { return false }
+            if !held && log.binary == true {
+                // Binary content is never split into lines: skip to the end, publish the metadata.
+                followed[ref.stream].follower.read(Int(size - offset), of: ref.key, at: now)
+                stream.binary(size: size, sha256: digest(log.descriptor, size: size, limit: stream.config.maxSize))
+                return false
+            }
+            var got: Int
+            repeat { got = pread(log.descriptor, buffer.baseAddress, buffer.count, off_t(offset)) } while got < 0 && errno == EINTR
+            guard got > 0 else { return false }
+            followed[ref.stream].follower.read(got, of: ref.key, at: now)
+            let bytes = UnsafeRawBufferPointer(rebasing: buffer[..<got])
+            if held {
+                log.held.append(.bytes(Array(bytes), atStart: offset == 0))
+                log.heldBytes += got
+            } else {
+                deliver(bytes, atStart: offset == 0, log, stream)
+            }
+            return got == buffer.count || offset + Int64(got) < size
+        }
+    }
+
+    /// Publishes what was read of the oldest file.
+    private func deliver(_ bytes: UnsafeRawBufferPointer, atStart: Bool, _ log: OpenLog, _ stream: LineStream) {
+        if atStart || log.binary == nil {
+            log.binary = BinaryContent.isBinary(bytes.prefix(BinaryContent.sampleSize))
+        }
+        if log.binary == true {
+            if let size = log.size() {
+                stream.binary(size: size, sha256: digest(log.descriptor, size: size, limit: stream.config.maxSize))
+            }
+            return
+        }
+        log.splitter.split(bytes) { stream.take($0) }
+        stream.flush()
+    }
+
+    private func truncated(_ log: OpenLog, _ stream: LineStream, size: Int64, lost: Int64) {
+        let fragment = log.splitter.reset()
+        log.binary = nil
+        stream.truncated(size: size, lost: lost, fragment: fragment)
+    }
+
+    /// Retires the oldest file of a log once a newer one exists and it has been quiet: reads it to
+    /// its end once more, hands on its last fragment, closes it, and sends what the next file held.
+    private func retireQuiet(_ index: Int) {
+        while let key = followed[index].follower.retirable(at: clock.now), let log = followed[index].logs[key] {
+            let ref = FileRef(stream: index, key: key)
+            var more = true
+            while more { more = service(ref) }
+            // Growth just now makes it wait again.
+            guard followed[index].follower.retirable(at: clock.now) == key else { return }
+            let stream = followed[index].stream
+            if log.binary != true {
+                log.splitter.flush { stream.take($0) }
+                stream.flush()
+            }
+            logger.debug("done with an old file of the log", metadata: ["watch.path": "\(stream.config.watch)", "file": "\(key)"])
+            followed[index].follower.retire(key)
+            followed[index].logs[key] = nil
+            if let wd = log.watch { release(wd, .file(index, key)) }
+            if let next = followed[index].follower.files.first.flatMap({ followed[index].logs[$0.key] }) {
+                release(held: next, stream)
+                enqueue(FileRef(stream: index, key: next.key))
+            }
+        }
+    }
+
+    /// Sends what a file read while it was held back, in the order it came.
+    private func release(held log: OpenLog, _ stream: LineStream) {
+        let items = log.held
+        log.held = []
+        log.heldBytes = 0
+        for item in items {
+            switch item {
+            case .bytes(let bytes, let atStart):
+                bytes.withUnsafeBytes { deliver($0, atStart: atStart, log, stream) }
+            case .truncated(let size, let lost):
+                truncated(log, stream, size: size, lost: lost)
+            }
+        }
+    }
+
+    /// SHA-256 of a binary log, read in bounded blocks; nil above the stream's `max_size`.
+    private func digest(_ fd: Int32, size: Int64, limit: Int) -> String? {
+        guard size <= Int64(limit) else { return nil }
+        var digest = ContentDigest()
+        var offset: Int64 = 0
+        while offset < size {
+            let got = pread(fd, buffer.baseAddress, min(buffer.count, Int(size - offset)), off_t(offset))
+            if got < 0 && errno == EINTR { continue }
+            guard got > 0 else { break }
+            digest.update(UnsafeRawBufferPointer(rebasing: buffer[..<got]))
+            offset += Int64(got)
+        }
+        return digest.hex()
+    }
+
+    // MARK: - Watch bookkeeping
+
+    private func rewatch(_ index: Int) {
+        let resolution = PathResolver.resolve(followed[index].stream.config.watchPath)
+        followed[index].resolution = resolution
+        let wanted = resolution.directories
+        for (path, wd) in followed[index].folders where !wanted.contains(path) {
+            followed[index].folders[path] = nil
+            if !followed[index].folders.values.contains(wd) { release(wd, .folder(index)) }
+        }
+        var polled = false
+        for path in wanted where followed[index].folders[path] == nil {
+            do {
+                let wd = try inotify.addWatch(directory: path)
+                users[wd, default: []].insert(.folder(index))
+                followed[index].folders[path] = wd
+            } catch {
+                polled = true
+            }
+        }
+        followed[index].polled = polled || followed[index].logs.values.contains { $0.watch == nil }
+    }
+
+    private func release(_ wd: Int32, _ target: Target) {
+        guard users[wd] != nil else { return }
+        users[wd]!.remove(target)
+        if users[wd]!.isEmpty {
+            users[wd] = nil
+            inotify.removeWatch(wd)
+        }
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        return Int(seconds) * 1000 + Int((attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
+    }
+}

@@ -1,0 +1,126 @@
+@testable import MirrorCore
+import Testing
+
+/// Bytes → complete lines: every line end WHATWG SSE knows, across reads, fragments held, long
+/// lines cut, and the JSON each line becomes.
+@Suite("line splitter")
+struct LineSplitterTests {
+    /// Splits `reads` one after another; returns the lines and what is still held.
+    static func split(_ reads: [[UInt8]], maxLine: Int = 1 << 16) -> (lines: [[UInt8]], held: Int) {
+        var splitter = LineSplitter(maxLine: maxLine)
+        var lines: [[UInt8]] = []
+        for read in reads {
+            read.withUnsafeBytes { splitter.split($0) { lines.append(Array($0)) } }
+        }
+        return (lines, splitter.heldBytes)
+    }
+
+    static func text(_ lines: [[UInt8]]) -> [String] { lines.map { String(decoding: $0, as: UTF8.self) } }
+
+    @Test(arguments: [
+        ("a\nb\n", ["a", "b"]),
+        ("a\r\nb\r\n", ["a", "b"]),
+        ("a\rb\r", ["a", "b"]),
+        ("a\n\nb\n", ["a", "", "b"]),
+        ("a\r\rb\n", ["a", "", "b"]),
+        ("a\r\n\r\nb\n", ["a", "", "b"]),
+        ("mixed\ra\r\nb\nc\n", ["mixed", "a", "b", "c"]),
+    ])
+    func lineEnds(input: String, expected: [String]) {
+        #expect(Self.text(Self.split([Array(input.utf8)]).lines) == expected)
+    }
+
+    @Test func aCRLFSplitAcrossReadsIsOneLineEnd() {
+        let result = Self.split([Array("a\r".utf8), Array("\nb\r".utf8), Array("\n".utf8), Array("c\n".utf8)])
+        #expect(Self.text(result.lines) == ["a", "b", "c"])
+    }
+
+    @Test func aLoneCRAtTheEndOfAReadEndsTheLineAtOnce() {
+        let result = Self.split([Array("a\r".utf8)])
+        #expect(Self.text(result.lines) == ["a"])
+        #expect(result.held == 0)
+        #expect(Self.text(Self.split([Array("a\r".utf8), Array("\r".utf8), Array("b\n".utf8)]).lines) == ["a", "", "b"])
+    }
+
+    @Test func aFragmentIsHeldUntilItsLineEnd() {
+        let first = Self.split([Array("one\ntw".utf8)])
+        #expect(Self.text(first.lines) == ["one"])
+        #expect(first.held == 2)
+        #expect(Self.text(Self.split([Array("one\ntw".utf8), Array("o and".utf8), Array(" more\nthree".utf8)]).lines) == ["one", "two and more"])
+    }
+
+    @Test func flushHandsOnTheFragment() {
+        var splitter = LineSplitter(maxLine: 100)
+        var lines: [String] = []
+        Array("a\nlast".utf8).withUnsafeBytes { splitter.split($0) { lines.append(String(decoding: $0, as: UTF8.self)) } }
+        splitter.flush { lines.append(String(decoding: $0, as: UTF8.self)) }
+        #expect(lines == ["a", "last"])
+        #expect(splitter.heldBytes == 0)
+    }
+
+    @Test func longLinesAreCutIntoPiecesAndTheFragmentStaysBounded() {
+        let long = [UInt8](repeating: UInt8(ascii: "x"), count: 25)
+        let whole = Self.split([long + [0x0A]], maxLine: 10)
+        #expect(whole.lines.map(\.count) == [10, 10, 5])
+        // Without its line end, the held part never passes the bound.
+        var splitter = LineSplitter(maxLine: 10)
+        var pieces: [Int] = []
+        for _ in 0..<5 { long.withUnsafeBytes { splitter.split($0) { pieces.append($0.count) } } }
+        #expect(splitter.heldBytes <= 10)
+        #expect(pieces.reduce(0, +) + splitter.heldBytes == 125)
+        #expect(splitter.cutLines == pieces.count)
+    }
+
+    @Test func aCutDoesNotSplitACharacter() {
+        // "aé" is 3 bytes; a cut after 2 would split é (C3 A9).
+        let result = Self.split([Array("aéé\n".utf8)], maxLine: 4)
+        #expect(Self.text(result.lines) == ["aé", "é"])
+    }
+
+    @Test func nulAndInvalidUTF8StayInsideOneLine() {
+        let result = Self.split([[0x61, 0x00, 0xFF, 0x62, 0x0A]])
+        #expect(result.lines == [[0x61, 0x00, 0xFF, 0x62]])
+    }
+
+    static func json(_ bytes: [UInt8]) -> String {
+        var output: [UInt8] = []
+        bytes.withUnsafeBytes { LineJSON.appendString($0, to: &output) }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    @Test(arguments: [
+        ([UInt8]("plain".utf8), #""plain""#),
+        ([UInt8]("quote \" back \\ tab \t".utf8), #""quote \" back \\ tab \t""#),
+        ([0x61, 0x00, 0x62], #""a\u0000b""#),
+        ([0x1B, 0x7F], "\"\\u001b\u{7F}\""),
+        ([0x61, 0xFF, 0x62], "\"a\u{FFFD}b\""),
+        ([0xC3], "\"\u{FFFD}\""),
+        ([0xED, 0xA0, 0x80], "\"\u{FFFD}\u{FFFD}\u{FFFD}\""),
+        ([UInt8]("é 日本 😀".utf8), "\"é 日本 😀\""),
+        ([UInt8]("\u{2028}x\u{2029}".utf8), #""\u2028x\u2029""#),
+    ])
+    func linesAsJSONStrings(bytes: [UInt8], expected: String) throws {
+        let text = Self.json(bytes)
+        #expect(text == expected)
+        // Always a valid JSON string, one line.
+        #expect(!text.utf8.contains(0x0A) && !text.utf8.contains(0x0D))
+        _ = try JSONParser.parse(Array(text.utf8))
+    }
+
+    @Test func batchesAndTheTail() {
+        var batch = LineBatch()
+        for text in ["a", "b", "c"] {
+            batch.append { output in Array(text.utf8).withUnsafeBytes { LineJSON.appendString($0, to: &output) } }
+        }
+        #expect(String(decoding: batch.array(), as: UTF8.self) == #"["a","b","c"]"#)
+        var tail = TailLines(capacity: 2)
+        #expect(String(decoding: tail.array(), as: UTF8.self) == "[]")
+        tail.append(batch)
+        #expect(String(decoding: tail.array(), as: UTF8.self) == #"["b","c"]"#)
+        tail.append(Array(#""d""#.utf8))
+        #expect(String(decoding: tail.array(), as: UTF8.self) == #"["c","d"]"#)
+        var none = TailLines(capacity: 0)
+        none.append(batch)
+        #expect(String(decoding: none.array(), as: UTF8.self) == "[]")
+    }
+}
