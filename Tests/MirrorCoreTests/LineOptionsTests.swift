@@ -60,6 +60,7 @@ struct LineOptionsTests {
         ("parse: yaml", 5, 12, "parse: unknown value 'yaml' (allowed: json)"),
         ("max_line: 0", 5, 15, "max_line: 0 is too small"),
         ("max_line: 17MiB", 5, 15, "max_line: must be at most"),
+        ("transform: [{redact: ['**.token']}]", 5, 5, "transform: a line stream applies rules to lines parsed as JSON; add 'parse: json'"),
     ])
     func rejectsWithLineAndColumn(option: String, line: Int, column: Int, message: String) {
         do {

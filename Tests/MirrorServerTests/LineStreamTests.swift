@@ -259,6 +259,25 @@ struct LineStreamTests {
         #expect(data == #"[{"level":"info","n":1},"{broken",[1,2]]"#)
     }
 
+    @Test func transformRulesApplyToEachParsedLineAndWithholdWhatTheyCannotSee() async throws {
+        let transform = try Transform([
+            .omit([PathPattern("/debug")]),
+            .redact([PathPattern("**.token")]),
+        ])
+        let fixture = try await MirrorFixture.startLines(files: ["app.log": ""], lines: LineOptions(parseJSON: true), transform: transform)
+        defer { Task { await fixture.stop() } }
+        let client = try await fixture.subscribe("/log")
+        try await client.waitFor("the first lines") { $0.count == 1 }
+        try fixture.directory.append(
+            "app.log",
+            "{\"user\":{\"token\":\"s3cr3t-1\"},\"debug\":1}\n{\"token\":\"s3cr3t-2\"\n\"done\"\n"
+        )
+        let events = try await client.waitFor("the lines") { events in events.contains { $0.name == "appended" && $0.data.contains("done") } }
+        let data = events.filter { $0.name == "appended" }.map(\.data).joined(separator: "|")
+        #expect(data == #"[{"user":{"token":"[redacted]"}},"[withheld: not JSON the transform applies to]","done"]"#)
+        #expect(!events.contains { $0.data.contains("s3cr3t") })
+    }
+
     @Test func crOnlyLineEndsAreLineEnds() async throws {
         let fixture = try await MirrorFixture.startLines(files: ["app.log": "one\rtwo\r"])
         defer { Task { await fixture.stop() } }

@@ -39,6 +39,11 @@ extension ConfigDecoder {
                 return size
             }
         }
+        // Rules work on JSON values: a plain line is a string they cannot see into, and passing it
+        // through untouched would publish what a `redact` was written to hold back.
+        if config.source == .lines, !config.lines.parseJSON, let entry = entries.first(where: { $0.key == "transform" }) {
+            throw SchemaError(mark: entry.keyMark, message: "transform: a line stream applies rules to lines parsed as JSON; add 'parse: json'")
+        }
     }
 
     /// One POSIX extended regular expression or a list of them, each compiled here so a bad one

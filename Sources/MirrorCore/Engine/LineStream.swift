@@ -135,19 +135,30 @@ final class LineStream: @unchecked Sendable {
 
     /// Writes a line as an element of an `appended` array: the JSON value it holds with `parse:
     /// json` (a line that does not parse stays a string), else a JSON string.
+    ///
+    /// With `transform` rules, each parsed line passes through them; a line that does not parse,
+    /// or that a rule cannot apply to (a `select` it lacks), is published as
+    /// ``LineStream/withheldLine`` instead: the rules cannot see into it, and it may hold what a
+    /// `redact` is there to keep in.
     func encodeLine(_ line: UnsafeRawBufferPointer, into output: inout [UInt8]) {
-        if config.lines.parseJSON, let value = try? JSONParser.parse(line.assumingMemoryBound(to: UInt8.self)) {
-            output.append(contentsOf: JSONSerializer.serialize(transformed(value)))
-        } else {
+        guard config.lines.parseJSON else {
             LineJSON.appendString(line, to: &output)
+            return
+        }
+        let parsed = try? JSONParser.parse(line.assumingMemoryBound(to: UInt8.self))
+        if config.transform.isEmpty {
+            guard let parsed else { return LineJSON.appendString(line, to: &output) }
+            return output.append(contentsOf: JSONSerializer.serialize(parsed))
+        }
+        if let parsed, let published = try? config.transform.apply(to: parsed) {
+            output.append(contentsOf: JSONSerializer.serialize(published))
+        } else {
+            output.append(contentsOf: JSONSerializer.serialize(.string(Self.withheldLine)))
         }
     }
 
-    /// Transform rules apply here: a parsed line passes through the stream's `transform` (select,
-    /// pick, omit, redact) once that stage exists on this branch.
-    private func transformed(_ line: JSONValue) -> JSONValue {
-        line
-    }
+    /// What a line stream with `transform` rules publishes for a line the rules cannot apply to.
+    static let withheldLine = "[withheld: not JSON the transform applies to]"
 
     private func encode(_ event: SSEEvent) -> EncodedEvent {
         encoder.encode(event, sequence: hub.nextSequence())

@@ -10,6 +10,7 @@ extension MirrorFixture {
         lines: LineOptions = LineOptions(),
         maxSize: Int = StreamConfig.defaultMaxSize,
         history: HistoryLimits = HistoryLimits(),
+        transform: Transform = Transform(),
         prepare: (TemporaryDirectory) throws -> Void = { _ in }
     ) async throws -> MirrorFixture {
         let directory = try TemporaryDirectory()
@@ -25,6 +26,7 @@ extension MirrorFixture {
             history: history
         )
         stream.lines = lines
+        stream.transform = transform
         let config = MirrorConfig(
             listen: ListenAddress(host: "127.0.0.1", port: 0),
             heartbeat: nil,
