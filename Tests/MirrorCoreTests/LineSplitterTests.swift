@@ -107,6 +107,22 @@ struct LineSplitterTests {
         _ = try JSONParser.parse(Array(text.utf8))
     }
 
+    /// The eight-at-a-time test agrees with the byte test for every byte value at every place in
+    /// the word, and long lines take the word path: the same special bytes escaped past it.
+    @Test func wordsOfPlainBytesAreSkippedExactly() {
+        for value in 0...255 {
+            let special = value < 0x20 || value == 0x22 || value == 0x5C || value >= 0x80
+            for place in 0..<8 {
+                var word = [UInt8](repeating: 0x61, count: 8)
+                word[place] = UInt8(value)
+                let packed = word.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                #expect(LineJSON.isPlain(packed) == !special, "byte \(value) at \(place)")
+            }
+        }
+        let long = String(repeating: "0123456789abcdef", count: 4) + "\"" + String(repeating: "x", count: 13) + "\u{1}é"
+        #expect(Self.json(Array(long.utf8)) == "\"" + long.replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\u{1}", with: "\\u0001") + "\"")
+    }
+
     @Test func batchesAndTheTail() {
         var batch = LineBatch()
         for text in ["a", "b", "c"] {

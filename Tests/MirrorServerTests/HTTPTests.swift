@@ -107,7 +107,7 @@ struct HTTPTests {
         let fixture = try await MirrorFixture.start(
             files: ["app.json": Self.document],
             // Long enough that a loaded test machine still gets the second request out in time.
-            limits: ServerLimits(requestTimeout: .seconds(1))
+            limits: ServerLimits(requestTimeout: .seconds(2))
         )
         defer { Task { await fixture.stop() } }
         let client = try await fixture.request("GET /config HTTP/1.1\r\nHost: 127.0.0.1\r\n")
@@ -116,7 +116,7 @@ struct HTTPTests {
         // A stream, once its request is complete, is not subject to the timeout.
         let stream = try await fixture.subscribe()
         try await stream.waitFor("first") { $0.count == 1 }
-        try await Task.sleep(for: .milliseconds(1500))
+        try await Task.sleep(for: .milliseconds(2500))
         #expect(!stream.isClosed)
         await stream.close()
     }

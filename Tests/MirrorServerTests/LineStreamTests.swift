@@ -301,17 +301,18 @@ struct LineStreamTests {
         #expect(client.events.allSatisfy { !$0.data.contains("\n") })
     }
 
-    @Test func aGigabyteLogStartsAtOnceWithItsLastLines() async throws {
+    @Test func aHugeLogStartsAtOnceWithItsLastLines() async throws {
         let clock = ContinuousClock()
         var elapsed: Duration = .zero
         let fixture = try await MirrorFixture.startLines(lines: LineOptions(tail: 3)) { directory in
-            // Text at the start (else the hole's NULs make it binary), a 1 GiB hole, lines at the end.
+            // Text at the start (else the hole's NULs make it binary), a 64 GiB hole, lines at the
+            // end: reading it through would take minutes, so a start within seconds read only the end.
             let fd = open(directory.url("app.log"), O_WRONLY | O_CREAT, 0o644)
             let head = Array((1...1000).map { "head \($0)\n" }.joined().utf8)
             _ = write(fd, head, head.count)
-            ftruncate(fd, 1 << 30)
+            ftruncate(fd, 1 << 36)
             let tail = Array("\nlast 1\nlast 2\nlast 3\nlast 4\n".utf8)
-            _ = pwrite(fd, tail, tail.count, 1 << 30)
+            _ = pwrite(fd, tail, tail.count, 1 << 36)
             close(fd)
         }
         defer { Task { await fixture.stop() } }
@@ -320,7 +321,8 @@ struct LineStreamTests {
         let first = try await client.waitFor("the last lines") { $0.count == 1 }
         elapsed = started.duration(to: clock.now)
         #expect(try Self.lines(first) == ["last 2", "last 3", "last 4"])
-        #expect(elapsed < .seconds(1))
+        // Seconds, not the one a quiet machine takes: the whole suite runs at once on two cores.
+        #expect(elapsed < .seconds(3))
     }
 
     @Test func aBinaryLogIsPublishedAsMetadata() async throws {

@@ -71,6 +71,31 @@ static void body_byte(unsigned char c) {
     }
 }
 
+/* body_byte for a run of bytes, with the inside of a data line skipped quote to quote by memchr
+ * (a log event is one data line of about a megabyte): the client must not be what is measured. */
+static void body_bytes(const unsigned char *p, size_t n) {
+    const unsigned char *end = p + n;
+    while (p < end) {
+        if (field == 1 && field_pos >= 6) {
+            const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
+            const unsigned char *stop = nl ? nl : end;
+            const unsigned char *q = p;
+            for (;;) {
+                const unsigned char *quote = memchr(q, '"', (size_t)(stop - q));
+                if (!quote) break;
+                unsigned char before = quote > p ? quote[-1] : prev;
+                if (before == '[' || before == ',') pending++;
+                q = quote + 1;
+            }
+            if (stop > p) { prev = stop[-1]; field_pos += (int)(stop - p > 1000 ? 1000 : stop - p); }
+            p = stop;
+            if (nl) { body_byte('\n'); p++; }
+            continue;
+        }
+        body_byte(*p++);
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc != 4) { fprintf(stderr, "usage: linecount PORT PATH EXPECTED\n"); return 2; }
     int port = atoi(argv[1]);
@@ -122,7 +147,7 @@ int main(int argc, char **argv) {
             }
             size_t take = have - pos;
             if ((long long)take > chunk_left) take = (size_t)chunk_left;
-            for (size_t i = 0; i < take; i++) body_byte(buf[pos + i]);
+            body_bytes(buf + pos, take);
             pos += take; chunk_left -= (long long)take; body += (long long)take;
             if (chunk_left == 0) { in_size = 1; crlf_skip = 2; }
         }

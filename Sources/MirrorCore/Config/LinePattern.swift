@@ -25,10 +25,12 @@ public final class LinePattern: @unchecked Sendable, Equatable, CustomStringConv
         let compiled = UnsafeMutablePointer<regex_t>.allocate(capacity: 1)
         let code = regcomp(compiled, source, REG_EXTENDED | REG_NOSUB)
         guard code == 0 else {
-            var text = [CChar](repeating: 0, count: 256)
-            regerror(code, compiled, &text, text.count)
+            var text = [UInt8](repeating: 0, count: 256)
+            text.withUnsafeMutableBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { _ = regerror(code, compiled, $0.baseAddress, $0.count) }
+            }
             compiled.deallocate()
-            throw CompileError(message: String(cString: text))
+            throw CompileError(message: String(decoding: text.prefix { $0 != 0 }, as: UTF8.self))
         }
         self.source = source
         self.regex = compiled

@@ -30,6 +30,9 @@ final class LineStream: @unchecked Sendable {
     let lostBytes = Atomic<Int64>(0)
     let lostLines = Atomic<Int>(0)
 
+    /// Whether `grep` or `exclude` choose the lines (most logs are followed whole).
+    private let filtered: Bool
+
     /// An `appended` event is sent once its lines pass this many bytes, so every event is bounded.
     static let maximumEventBytes = 1 << 20
 
@@ -42,11 +45,12 @@ final class LineStream: @unchecked Sendable {
         logger[metadataKey: "stream.path"] = "\(config.path)"
         self.logger = logger
         self.tail = TailLines(capacity: config.lines.tail)
+        self.filtered = !config.lines.grep.isEmpty || !config.lines.exclude.isEmpty
     }
 
     /// Takes one complete line; it goes out with the next ``flush()`` if the filters let it pass.
     func take(_ line: UnsafeRawBufferPointer) {
-        guard config.lines.passes(line) else { return }
+        guard !filtered || config.lines.passes(line) else { return }
         batch.append { output in encodeLine(line, into: &output) }
         if batch.bytes.count >= Self.maximumEventBytes { flush() }
     }
@@ -58,8 +62,8 @@ final class LineStream: @unchecked Sendable {
         batch = LineBatch(capacity: min(lines.bytes.count, Self.maximumEventBytes) + 256)
         leaveBinary()
         let id = nextID()
-        hub.publish([.version(encode(.appended(id: id, lines: lines.array())), state: nil)])
         tail.append(lines)
+        hub.publish([.version(encode(.appended(id: id, lines: lines.takeArray())), state: nil)])
         settle(id)
     }
 

@@ -1,3 +1,4 @@
+import Glibc
 public import NIOCore
 
 /// Turns events into `text/event-stream` bytes (WHATWG HTML §9.2.5, "Parsing an event stream"),
@@ -12,6 +13,7 @@ public struct SSEEncoder: Sendable {
     public init() {}
 
     public func encode(_ event: SSEEvent, sequence: UInt64) -> EncodedEvent {
+        if Self.isOneLine(event.data) { return encodeOneLine(event, sequence: sequence) }
         var body = allocator.buffer(capacity: event.data.count + event.name.utf8.count + 64)
         body.writeStaticString("event: ")
         body.writeString(event.name)
@@ -31,6 +33,44 @@ public struct SSEEncoder: Sendable {
             encoded.data = ByteBuffer(bytes: event.data)
         }
         return encoded
+    }
+
+    /// The common case, every JSON payload: one `data:` line, so the body's length is known before
+    /// it is written, the chunk header goes first, and the data is copied once (a log's 1 MiB
+    /// `appended` events are encoded at memory speed).
+    private func encodeOneLine(_ event: SSEEvent, sequence: UInt64) -> EncodedEvent {
+        let id = event.id?.description
+        let fields = 7 + event.name.utf8.count + 1 + (id.map { 4 + $0.utf8.count + 1 } ?? 0)
+        let length = fields + 6 + event.data.count + 2
+        let header = String(length, radix: 16) + "\r\n"
+        var chunked = allocator.buffer(capacity: header.utf8.count + length + 2)
+        chunked.writeString(header)
+        chunked.writeStaticString("event: ")
+        chunked.writeString(event.name)
+        chunked.writeStaticString("\n")
+        if let id {
+            chunked.writeStaticString("id: ")
+            chunked.writeString(id)
+            chunked.writeStaticString("\n")
+        }
+        chunked.writeStaticString("data: ")
+        let dataOffset = chunked.writerIndex
+        chunked.writeBytes(event.data)
+        chunked.writeStaticString("\n\n\r\n")
+        let start = chunked.readerIndex + header.utf8.count
+        return EncodedEvent(
+            sequence: sequence, name: event.name, id: event.id, role: event.role, chunked: chunked,
+            payload: chunked.getSlice(at: start, length: length)!,
+            data: chunked.getSlice(at: dataOffset, length: event.data.count)!
+        )
+    }
+
+    /// Whether the data holds no CR or LF (memchr: vectorized, where a byte loop is not).
+    private static func isOneLine(_ data: [UInt8]) -> Bool {
+        data.withUnsafeBytes { bytes in
+            guard let base = bytes.baseAddress else { return true }
+            return memchr(base, 0x0A, bytes.count) == nil && memchr(base, 0x0D, bytes.count) == nil
+        }
     }
 
     /// Retry lines and comments are not part of a stream's state, so they carry sequence 0 and are

@@ -32,6 +32,15 @@ public final class StreamHub: Sendable {
     }
 
     private let state: Mutex<State>
+    /// Subscribers whose socket is full right now (see ``subscriberIsFull(_:)``).
+    private let fullSubscribers = Atomic<Int>(0)
+    /// Bytes published and not yet handed to the subscribers' channels by their loops (counted
+    /// once per loop): what a socket's writability cannot show yet.
+    private let inFlightBytes = Atomic<Int>(0)
+    /// From this much in flight, ``isBacklogged`` says so: one log chunk's event at a time.
+    public static let inFlightLimit = 1 << 20
+    /// Called when the hub stops being backlogged, so a source that waits reads on at once.
+    private let drainedHandler = Mutex<(@Sendable () -> Void)?>(nil)
 
     public init(path: String, history: HistoryLimits = HistoryLimits()) {
         self.path = path
@@ -59,8 +68,14 @@ public final class StreamHub: Sendable {
             return Array(state.loops.values)
         }
         let ordered = publications.map(\.live)
+        let bytes = ordered.reduce(0) { $0 + $1.chunked.readableBytes }
         for group in loops {
-            group.eventLoop.execute { for event in ordered { group.deliver(event) } }
+            inFlightBytes.add(bytes, ordering: .relaxed)
+            group.eventLoop.execute { [self] in
+                for event in ordered { group.deliver(event) }
+                let left = inFlightBytes.subtract(bytes, ordering: .relaxed).newValue
+                if left < Self.inFlightLimit, left + bytes >= Self.inFlightLimit { drained() }
+            }
         }
     }
 
@@ -101,6 +116,31 @@ public final class StreamHub: Sendable {
         for group in groups {
             try? await group.eventLoop.submit { group.finishAll() }.get()
         }
+    }
+
+    /// A subscriber's socket filled up (`true`: the kernel's buffer and the channel's high-water
+    /// mark are reached) or drained again (`false`); every `true` is matched by one `false`, also
+    /// when the subscriber leaves while full.
+    public func subscriberIsFull(_ full: Bool) {
+        let count = fullSubscribers.add(full ? 1 : -1, ordering: .relaxed).newValue
+        if count == 0 { drained() }
+    }
+
+    /// Sets what is called when the hub stops being backlogged (at most one waiter: the source).
+    public func onDrained(_ handler: @escaping @Sendable () -> Void) {
+        drainedHandler.withLock { $0 = handler }
+    }
+
+    private func drained() {
+        drainedHandler.withLock { $0 }?()
+    }
+
+    /// Whether a subscriber cannot take more bytes now, or the loops have yet to hand on more
+    /// than ``inFlightLimit``. A source whose data waits safely elsewhere (a log on disk) reads
+    /// no further meanwhile, rather than queue bytes a client would be closed for (see
+    /// ``LineSource``).
+    public var isBacklogged: Bool {
+        fullSubscribers.load(ordering: .relaxed) > 0 || inFlightBytes.load(ordering: .relaxed) >= Self.inFlightLimit
     }
 
     /// The subscribers on a loop, for per-loop work such as heartbeats.

@@ -30,6 +30,12 @@ struct LineBatch {
     func array() -> [UInt8] {
         bytes + [UInt8(ascii: "]")]
     }
+
+    /// The JSON array, made from the batch's own bytes without a copy.
+    consuming func takeArray() -> [UInt8] {
+        bytes.append(UInt8(ascii: "]"))
+        return bytes
+    }
 }
 
 /// The last N encoded lines of a stream: its state, which the first event and every late joiner

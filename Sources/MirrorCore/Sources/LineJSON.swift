@@ -11,6 +11,22 @@ enum LineJSON {
     private static let hex = Array("0123456789abcdef".utf8)
     private static let replacement: [UInt8] = [0xEF, 0xBF, 0xBD]
 
+    /// Whether none of eight bytes (one word) is special: no byte below 0x20, none from 0x80, no
+    /// `"` (0x22) and no `\\` (0x5C). The SWAR tests ("determine if a word has a byte less than
+    /// n", "… equal to n", Sean Anderson's Bit Twiddling Hacks) are exact about whether any byte
+    /// matches, which is all that is asked.
+    @inline(__always)
+    static func isPlain(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let below = (word &- ones &* 0x20) & ~word
+        let zeroQuote = (quote &- ones) & ~quote
+        let zeroBackslash = (backslash &- ones) & ~backslash
+        return (below | zeroQuote | zeroBackslash | word) & highs == 0
+    }
+
     static func appendString(_ line: UnsafeRawBufferPointer, to output: inout [UInt8]) {
         output.append(0x22)
         let bytes = line.assumingMemoryBound(to: UInt8.self)
@@ -19,6 +35,11 @@ enum LineJSON {
             var index = 0
             let count = bytes.count
             while index < count {
+                // Eight plain bytes at a time: a log line is mostly ASCII that needs no escape.
+                while index + 8 <= count, isPlain(UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)) {
+                    index += 8
+                }
+                guard index < count else { break }
                 let byte = bytes[index]
                 guard special[Int(byte)] else {
                     index += 1

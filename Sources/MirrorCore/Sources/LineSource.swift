@@ -22,6 +22,11 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
     /// The most held back from a new file while the old one drains; past it the new file is left
     /// unread until it is its turn (its bytes wait in the file).
     static let heldLimit = 16 << 20
+    /// The longest a stream's reading waits for a subscriber that cannot take more: past it the
+    /// subscriber is left behind (and closed at the server's bound, to resume from the history).
+    static let longestPause: Duration = .seconds(1)
+    /// How often a paused stream looks again whether its subscribers drained.
+    static let pausePollMilliseconds = 2
 
     private struct Followed {
         let stream: LineStream
@@ -32,6 +37,8 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
         var folders: [String: Int32] = [:]
         /// A folder could not be watched: the name is looked at every `pollInterval`.
         var polled = false
+        /// Since when reading has waited for a subscriber whose socket is full.
+        var pausedSince: Instant?
     }
 
     private enum Target: Hashable {
@@ -78,6 +85,8 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
     /// Watches each log's folder, then publishes its last lines (or `[]` for a missing log) and
     /// starts the thread that follows them all.
     public func start() {
+        // A stream that waits for its subscribers reads on as soon as they drain.
+        for entry in followed { entry.stream.hub.onDrained { [weak self] in self?.inotify.wake() } }
         for index in followed.indices {
             rewatch(index)
             begin(index)
@@ -155,7 +164,22 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
 
     // MARK: - The loop, on the source thread
 
+    /// Whether a stream's next read waits: a log's bytes are safe in the file, so reading runs no
+    /// faster than the subscribers take them, rather than queue bytes a client is closed for. A
+    /// subscriber that stays full for ``longestPause`` is left behind until none is full.
+    private func waitsForSubscribers(_ index: Int, at now: Instant) -> Bool {
+        guard followed[index].stream.hub.isBacklogged else {
+            followed[index].pausedSince = nil
+            return false
+        }
+        let since = followed[index].pausedSince ?? now
+        followed[index].pausedSince = since
+        return since.duration(to: now) < Self.longestPause
+    }
+
     private func run() {
+        /// Queued turns that wait for their subscribers; any other queued turn reads at once.
+        var paused = 0
         var nextReconcile = timing.reconcileInterval.map { clock.now.advanced(by: $0) }
         var nextPoll = clock.now.advanced(by: timing.pollInterval)
         while !stopping.load(ordering: .acquiring) {
@@ -164,7 +188,10 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
             for candidate in [nextReconcile, followed.contains(where: \.polled) ? nextPoll : nil] {
                 if let candidate { deadline = min(deadline ?? candidate, candidate) }
             }
-            let timeout = queue.isEmpty ? deadline.map { max(0, Self.milliseconds(now.duration(to: $0))) } : 0
+            // Straight on while a file has more to read; a paused stream looks again shortly.
+            let busy = queue.count > paused
+            var timeout = busy ? 0 : deadline.map { max(0, Self.milliseconds(now.duration(to: $0))) }
+            if !busy && paused > 0 { timeout = min(timeout ?? Self.pausePollMilliseconds, Self.pausePollMilliseconds) }
             let wakeups = inotify.wait(timeoutMilliseconds: timeout)
             if stopping.load(ordering: .acquiring) { break }
             if wakeups.contains(.events) {
@@ -179,11 +206,20 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
                 for index in followed.indices where followed[index].polled { recheckAll(index) }
                 nextPoll = at.advanced(by: timing.pollInterval)
             }
-            // One round: one chunk from each file with something to read.
+            // One round: one chunk from each file with something to read, but none for a stream
+            // that waits for its subscribers (its turn stays in the queue).
             let round = queue
             queue.removeAll(keepingCapacity: true)
             queued.removeAll(keepingCapacity: true)
-            for ref in round where service(ref) { enqueue(ref) }
+            paused = 0
+            for ref in round {
+                if waitsForSubscribers(ref.stream, at: at) {
+                    paused += 1
+                    enqueue(ref)
+                } else if service(ref) {
+                    enqueue(ref)
+                }
+            }
             for index in followed.indices { retireQuiet(index) }
         }
     }

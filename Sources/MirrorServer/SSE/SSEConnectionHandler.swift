@@ -34,8 +34,8 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
     private let maximumQueuedBytes: Int
     private let logger: Logger
     private var context: ChannelHandlerContext?
-    /// The channel's writability as its last change event said (below the high-water mark, which
-    /// is the bound): kept here so that a delivery to thousands of clients reads a field, not the
+    /// The channel's writability as its last change event said (below the high-water mark, a
+    /// quarter of the bound): kept here so that a delivery to thousands of clients reads a field, not the
     /// channel's atomic, for each.
     private var writable = true
 
@@ -50,6 +50,8 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         writable = context.channel.isWritable
+        // Counted from here until `leave`, so every full reported is reported drained once.
+        if !writable { hub.subscriberIsFull(true) }
         if context.channel.isActive {
             hub.subscribe(self, on: context.eventLoop, lastEventID: lastEventID)
         }
@@ -65,7 +67,9 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        writable = context.channel.isWritable
+        let now = context.channel.isWritable
+        if now != writable, self.context != nil { hub.subscriberIsFull(!now) }
+        writable = now
         context.fireChannelWritabilityChanged()
     }
 
@@ -88,7 +92,7 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
 
     func receive(_ event: EncodedEvent) {
         guard let context else { return }
-        // A writable channel has less queued than its high-water mark, which is the bound: the
+        // A writable channel has less queued than its high-water mark, a quarter of the bound: the
         // exact count is only asked for (an option lookup, not free per client) when it is not.
         guard writable || queuedBytes(context) <= maximumQueuedBytes else {
             logger.info("closing a client that does not keep up with its stream", metadata: ["stream.path": "\(hub.path)"])
@@ -122,6 +126,7 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
     private func leave(_ context: ChannelHandlerContext) {
         guard self.context != nil else { return }
         self.context = nil
+        if !writable { hub.subscriberIsFull(false) }
         hub.unsubscribe(self, on: context.eventLoop)
     }
 }

@@ -69,7 +69,12 @@ final class TestClient: Sendable {
         )
     }
 
-    var text: String { inbox.received.withLock { String(decoding: $0, as: UTF8.self) } }
+    /// Decoded outside the lock (taking the bytes only retains them), so a test that looks at a
+    /// long stream never holds up the loop that reads it, and the server never sees a slow client.
+    var text: String {
+        let bytes = inbox.received.withLock { $0 }
+        return String(decoding: bytes, as: UTF8.self)
+    }
     var isClosed: Bool { inbox.closed.withLock { $0 } }
 
     /// The response head, up to the blank line.
