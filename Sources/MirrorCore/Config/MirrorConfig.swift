@@ -56,6 +56,8 @@ public struct StreamConfig: Sendable, Equatable {
     public var patchRatio: Double
     /// `history`: how many recent events the stream keeps for clients that reconnect.
     public var history: HistoryLimits
+    /// `ignore`, `hash`, `max_files`: what only a directory stream reads (``TreeOptions``).
+    public var tree = TreeOptions()
 
     public static let defaultMaxSize = 64 << 20
     public static let defaultPatchRatio = 1.0
