@@ -48,7 +48,16 @@ public final class MirrorEngine: Sendable {
                 files[index].ingest(result, read: read)
             })
         }
-        for stream in streams where stream.config.source != .file {
+        // Trees share one watcher too; each publishes through the hub its MirrorStream made.
+        let trees = streams.filter { $0.config.source == .tree }.map {
+            TreeStream(config: $0.config, hub: $0.hub, run: run, encoder: encoder, logger: logger)
+        }
+        if !trees.isEmpty {
+            sources.append(try TreeSource(streams: trees, timing: timing, logger: logger) { big, job in
+                (big ? background : workers).submit(job)
+            })
+        }
+        for stream in streams where stream.config.source == .lines {
             throw EngineError(stream: stream.config, message: "\(stream.config.source.rawValue) streams are not supported yet")
         }
         self.sources = sources
