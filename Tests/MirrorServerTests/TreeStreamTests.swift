@@ -122,7 +122,7 @@ struct TreeStreamTests {
         let client = try await fixture.subscribe("/tree")
         try await client.waitFor("the manifest") { $0.count == 1 }
         try fixture.directory.write("art/sub/dir/f7", "seven")
-        let events = try await client.waitFor("a patch") { $0.count == 2 }
+        let events = try await client.waitFor("a patch") { $0.count >= 2 }
         #expect(events[1].name == "patch")
         let patch = try ResumeTests.parse(events[1].data)
         guard case .array(let operations) = patch else { throw TimeoutError() }
@@ -300,5 +300,25 @@ struct SeededRandom {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+/// A binary file in a single-file `format: text` stream.
+@Suite("binary text files", .timeLimit(.minutes(1)))
+struct BinaryTextFileTests {
+    @Test func aBinaryFileInATextStreamIsMetadataNotBrokenText() async throws {
+        let fixture = try await MirrorFixture.start(files: ["app.txt": "text"], streams: ["/config": "app.txt"], format: .text)
+        defer { Task { await fixture.stop() } }
+        let client = try await fixture.subscribe()
+        try await client.waitFor("the text") { $0.first?.data == #""text""# }
+        let bytes: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x00, 0x1A, 0xFF]
+        try fixture.directory.writeInPlace("app.txt", [String(decoding: [0x41], as: UTF8.self)])
+        let fd = open(fixture.directory.url("app.txt.tmp"), O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        _ = Glibc.write(fd, bytes, bytes.count)
+        close(fd)
+        try fixture.directory.rename("app.txt.tmp", "app.txt")
+        let events = try await client.waitFor("the metadata") { $0.last?.data.contains("binary") == true }
+        #expect(try ResumeTests.parse(events.last!.data) == ["binary": true, "size": 7, "sha256": .string(ContentDigest.hex(of: bytes))])
+        #expect(!events.contains { $0.name == "invalid" })
     }
 }
