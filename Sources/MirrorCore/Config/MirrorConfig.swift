@@ -60,6 +60,8 @@ public struct StreamConfig: Sendable, Equatable {
     public var transform = Transform()
     /// `tail`, `grep`, `exclude`, `parse`, `max_line`: what a line stream publishes (``SourceKind/lines`` only).
     public var lines = LineOptions()
+    /// `ignore`, `hash`, `max_files`: what only a directory stream reads (``TreeOptions``).
+    public var tree = TreeOptions()
 
     public static let defaultMaxSize = 64 << 20
     public static let defaultPatchRatio = 1.0

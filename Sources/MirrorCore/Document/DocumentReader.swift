@@ -7,7 +7,8 @@ public enum DocumentReader {
         switch format {
         case .json: try JSONParser.parse(bytes)
         case .yaml: try YAMLDocumentReader.read(bytes)
-        case .text: try TextDocumentReader.read(bytes)
+        // A binary file (a NUL or broken UTF-8 near its start) is described, never sent as text.
+        case .text: BinaryContent.isBinary(bytes) ? BinaryContent.metadata(bytes) : try TextDocumentReader.read(bytes)
         case .lines, .manifest:
             // Not whole-file formats: a line stream and a tree have readers of their own.
             throw DocumentError(line: nil, column: nil, message: "format '\(format.rawValue)' does not read a whole file")

@@ -28,8 +28,14 @@ public final class MirrorEngine: Sendable {
         let encoder = SSEEncoder()
         let streams = config.streams.filter { $0.source == .file }.map { MirrorStream(config: $0, run: run, encoder: encoder, logger: logger) }
         let lineStreams = config.streams.filter { $0.source == .lines }.map { LineStream(config: $0, run: run, encoder: encoder, logger: logger) }
+        let trees = config.streams.filter { $0.source == .tree }.map {
+            TreeStream(config: $0, hub: StreamHub(path: $0.path, history: $0.history), run: run, encoder: encoder, logger: logger)
+        }
         self.streams = streams
-        let hubsByPath = Dictionary(uniqueKeysWithValues: streams.map { ($0.config.path, $0.hub) } + lineStreams.map { ($0.config.path, $0.hub) })
+        let hubsByPath = Dictionary(
+            uniqueKeysWithValues: streams.map { ($0.config.path, $0.hub) } + lineStreams.map { ($0.config.path, $0.hub) }
+                + trees.map { ($0.config.path, $0.hub) }
+        )
         self.hubsByPath = hubsByPath
         self.hubs = config.streams.compactMap { hubsByPath[$0.path] }
         let workers = WorkerPool(threads: 2)
@@ -41,7 +47,7 @@ public final class MirrorEngine: Sendable {
         }
         var sources: [any MirrorSource] = []
         // Single files share one watcher; the handler gets the index into this subset.
-        let files = streams.filter { $0.config.source == .file }
+        let files = streams
         if !files.isEmpty {
             sources.append(try FileWatcher(
                 paths: files.map(\.config.watchPath),
@@ -59,8 +65,11 @@ public final class MirrorEngine: Sendable {
         if !lineStreams.isEmpty {
             sources.append(try LineSource(streams: lineStreams, timing: timing, quiet: lineQuiet, logger: logger))
         }
-        for stream in config.streams where stream.source == .tree {
-            throw EngineError(stream: stream, message: "\(stream.source.rawValue) streams are not supported yet")
+        // Trees share one watcher too; their looks and hashing run on the worker pools.
+        if !trees.isEmpty {
+            sources.append(try TreeSource(streams: trees, timing: timing, logger: logger) { big, job in
+                (big ? background : workers).submit(job)
+            })
         }
         self.sources = sources
     }

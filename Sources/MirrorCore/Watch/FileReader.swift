@@ -111,7 +111,7 @@ public enum FileReader {
         return try read(fd, limit: limit)
     }
 
-    private static func read(_ fd: Int32, limit: Int) throws(FileReadError) -> FileContent {
+    static func read(_ fd: Int32, limit: Int) throws(FileReadError) -> FileContent {
         for _ in 0..<attempts {
             let before = try identity(fd)
             let bytes = try readBytes(fd, limit: limit, sizeHint: Int(before.size))

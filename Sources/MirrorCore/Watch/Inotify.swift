@@ -51,9 +51,16 @@ final class Inotify {
         close(wakeWriteDescriptor)
     }
 
-    func addWatch(directory: String) throws(SystemError) -> Int32 {
+    /// What a folder of a watched tree asks for: ``directoryMask`` plus IN_ATTRIB (`touch` moves a
+    /// file's mtime without writing it), never following a symlink put in the folder's place.
+    static let treeMask: UInt32 = directoryMask | UInt32(IN_ATTRIB) | dontFollow
+
+    /// `IN_DONTFOLLOW` (inotify(7)), which Glibc's Swift overlay does not import.
+    static let dontFollow: UInt32 = 0x0200_0000
+
+    func addWatch(directory: String, mask: UInt32 = directoryMask) throws(SystemError) -> Int32 {
         if let unavailable { throw unavailable }
-        let wd = inotify_add_watch(descriptor, directory, Self.directoryMask)
+        let wd = inotify_add_watch(descriptor, directory, mask)
         guard wd >= 0 else { throw SystemError(call: "inotify_add_watch \(directory)", code: errno) }
         return wd
     }

@@ -1,0 +1,341 @@
+import Dispatch
+import Glibc
+import Logging
+import Synchronization
+
+/// Watches every directory stream through one inotify instance, on one thread, and has the keys
+/// that may have changed looked at on workers (``TreeStream``).
+///
+/// The watcher thread only keeps the map of folders (``DirectoryTree``, ``WatchRegistry``), reads
+/// events and lists folders that appear; it never opens a file, so hashing a 1 GB file cannot keep
+/// it from reading events. What it decides is which keys to look at:
+///
+/// - a file closed after writing (IN_CLOSE_WRITE) at once, for its content; IN_CREATE or IN_MODIFY
+///   with no close yet once writes settle (``WatchTiming/settle``, at most
+///   ``WatchTiming/maximumDelay`` after the first);
+/// - a name that came or went (IN_MOVED_TO, IN_MOVED_FROM, IN_DELETE, IN_ATTRIB) at once, for
+///   its presence (a renamed file keeps its entry without a new hash);
+/// - a new folder (IN_CREATE or IN_MOVED_TO with IN_ISDIR): watched first, then listed, then each
+///   subfolder the same way, so a file created meanwhile is seen by the listing or by an event
+///   (both name the same key, which is looked at once);
+/// - a folder deleted or moved away (IN_DELETE, IN_MOVED_FROM with IN_ISDIR): its watches go, and
+///   every file it held is looked at (and found gone). A rename inside the tree is both: the old
+///   subtree goes, the new one is listed, and its files keep their entries by identity. No cookie
+///   pairing is needed, and a pair split across two reads is handled the same;
+/// - a queue overflow: every folder listed again, every key looked at (unchanged files cost a stat).
+///
+/// The keys gathered while a stream's batch is being looked at wait and go as the next batch, so
+/// 500 files created at once are one or a few versions, while one file changed alone goes out at
+/// once. A missing root (a CI artifacts folder not made yet, or deleted) is an empty document; the
+/// nearest existing ancestor is watched until the root appears.
+final class TreeSource: MirrorSource, @unchecked Sendable {
+    private typealias Instant = ContinuousClock.Instant
+
+    private struct Tree {
+        let stream: TreeStream
+        var folders = DirectoryTree()
+        /// The watch on the nearest existing ancestor while the root is missing, and the name in it
+        /// that leads to the root.
+        var ancestor: (watch: Int32, next: String)?
+        var dirty: [String: TreeLookReason] = [:]
+        /// Files written but not closed yet: when to look, and when the first write came.
+        var modified: [String: (deadline: Instant, first: Instant)] = [:]
+        var inFlight = false
+        var firstPublished = false
+        /// Publish even with no key to look at (a watch just failed).
+        var forcePublish = false
+        var watchFailure: String?
+        var warnedNames: Set<String> = []
+    }
+
+    private let clock = ContinuousClock()
+    private let timing: WatchTiming
+    private let logger: Logger
+    private let executor: TreeStream.Executor
+    private let inotify: Inotify
+    private var trees: [Tree]
+    private var registry = WatchRegistry()
+    private let completions = Mutex<[(tree: Int, unsettled: [String])]>([])
+    private let firstStates = DispatchSemaphore(value: 0)
+    private let stopping = Atomic<Bool>(false)
+    private var thread: pthread_t?
+
+    init(streams: [TreeStream], timing: WatchTiming, logger: Logger, executor: @escaping TreeStream.Executor) throws {
+        self.timing = timing
+        self.logger = logger
+        self.executor = executor
+        self.inotify = try Inotify()
+        self.trees = streams.map { Tree(stream: $0) }
+        if let unavailable = inotify.unavailable {
+            logger.error("inotify is unavailable: folders are listed once and not watched", metadata: ["error": "\(unavailable)"])
+        }
+    }
+
+    /// Lists every tree and starts the watcher thread; returns once every stream has its first
+    /// state (the first scan of a big tree logs its progress meanwhile).
+    func start() {
+        for index in trees.indices { attachRoot(index) }
+        thread = PosixThread.start { self.run() }
+        for _ in trees { firstStates.wait() }
+    }
+
+    func stop() {
+        guard let thread else { return }
+        stopping.store(true, ordering: .releasing)
+        inotify.wake()
+        pthread_join(thread, nil)
+        self.thread = nil
+    }
+
+    // MARK: - The loop, on the watcher thread
+
+    private func run() {
+        while !stopping.load(ordering: .acquiring) {
+            dispatch(at: clock.now)
+            let now = clock.now
+            let deadline = trees.lazy.flatMap { $0.modified.values.lazy.map(\.deadline) }.min()
+            let timeout = deadline.map { max(0, Int(($0 - now) / .milliseconds(1)) + 1) }
+            let wakeups = inotify.wait(timeoutMilliseconds: timeout)
+            if stopping.load(ordering: .acquiring) { break }
+            if wakeups.contains(.woken) {
+                let finished = completions.withLock { completions in
+                    defer { completions.removeAll() }
+                    return completions
+                }
+                for completion in finished { finish(completion.tree, unsettled: completion.unsettled) }
+            }
+            if wakeups.contains(.events) { handle(inotify.readEvents()) }
+        }
+    }
+
+    private func handle(_ events: [InotifyEvent]) {
+        var overflowed = false
+        for event in events {
+            if Int32(bitPattern: event.mask) & IN_Q_OVERFLOW != 0 {
+                overflowed = true
+                continue
+            }
+            for user in registry.users(of: event.watch) {
+                if let folder = user.folder {
+                    handle(event, tree: user.tree, folder: folder)
+                } else if event.name.isEmpty || event.name == trees[user.tree].ancestor?.next {
+                    attachRoot(user.tree)
+                }
+            }
+            if Int32(bitPattern: event.mask) & IN_IGNORED != 0 { registry.forget(event.watch) }
+        }
+        if overflowed {
+            // The kernel dropped events: every folder is listed again and every key looked at.
+            logger.warning("inotify queue overflowed; rescanning every tree")
+            for index in trees.indices {
+                for key in trees[index].folders.files { mark(index, key, .presence) }
+                attachRoot(index)
+            }
+        }
+    }
+
+    private func handle(_ event: InotifyEvent, tree index: Int, folder: String) {
+        let mask = Int32(bitPattern: event.mask)
+        if mask & IN_IGNORED != 0 {
+            // The kernel dropped the watch: the folder is gone (or was unwatched by us already).
+            if trees[index].folders.folders[folder] == event.watch { removeSubtree(index, folder) }
+            if folder.isEmpty { attachRoot(index) }
+            return
+        }
+        if mask & (IN_DELETE_SELF | IN_MOVE_SELF) != 0 {
+            // The root itself went (a subfolder's going is seen in its parent).
+            if folder.isEmpty { attachRoot(index) }
+            return
+        }
+        guard !event.name.isEmpty else { return }
+        let key = folder.isEmpty ? event.name : folder + "/" + event.name
+        guard nameIsText(index, event.name, key: key) else { return }
+        let stream = trees[index].stream
+        if stream.ignore.ignores(key) { return }
+        if mask & IN_ISDIR != 0 {
+            if mask & (IN_DELETE | IN_MOVED_FROM) != 0 { removeSubtree(index, key) }
+            if mask & (IN_CREATE | IN_MOVED_TO) != 0 { attach(index, folder: key) }
+            return
+        }
+        guard stream.glob.matches(key) else { return }
+        if mask & IN_CLOSE_WRITE != 0 {
+            trees[index].folders.add(file: key)
+            trees[index].modified[key] = nil
+            mark(index, key, .content)
+        } else if mask & IN_MOVED_TO != 0 {
+            trees[index].folders.add(file: key)
+            trees[index].modified[key] = nil
+            mark(index, key, .presence)
+        } else if mask & (IN_DELETE | IN_MOVED_FROM) != 0 {
+            trees[index].folders.remove(file: key)
+            trees[index].modified[key] = nil
+            mark(index, key, .presence)
+        } else if mask & (IN_CREATE | IN_MODIFY) != 0 {
+            trees[index].folders.add(file: key)
+            modified(index, key, at: clock.now)
+        } else if mask & IN_ATTRIB != 0 {
+            mark(index, key, .presence)
+        }
+    }
+
+    /// inotify names are bytes; a name that is not UTF-8 cannot be a JSON key without changing it,
+    /// so its file is left out, with a warning (once per name).
+    private func nameIsText(_ index: Int, _ name: String, key: String) -> Bool {
+        guard name.unicodeScalars.contains("\u{FFFD}") else { return true }
+        warnNotText(index, key)
+        return false
+    }
+
+    private func warnNotText(_ index: Int, _ key: String) {
+        guard trees[index].warnedNames.count < 1000, trees[index].warnedNames.insert(key).inserted else { return }
+        logger.warning("a file or folder name is not valid UTF-8; left out of the tree", metadata: [
+            "stream.path": "\(trees[index].stream.config.path)", "tree.key": "\(key)",
+        ])
+    }
+
+    private func mark(_ index: Int, _ key: String, _ reason: TreeLookReason) {
+        if trees[index].dirty[key] != .content { trees[index].dirty[key] = reason }
+    }
+
+    /// A write without a close: look once the writes settle, or at the latest the maximum delay
+    /// after the first of them.
+    private func modified(_ index: Int, _ key: String, at now: Instant) {
+        let first = trees[index].modified[key]?.first ?? now
+        trees[index].modified[key] = (min(now.advanced(by: timing.settle), first.advanced(by: timing.maximumDelay)), first)
+    }
+
+    /// Hands each stream with keys to look at (and no batch in flight) its next batch.
+    private func dispatch(at now: Instant) {
+        for index in trees.indices where !trees[index].inFlight {
+            for (key, pending) in trees[index].modified where pending.deadline <= now {
+                trees[index].modified[key] = nil
+                mark(index, key, .content)
+            }
+            let tree = trees[index]
+            guard !tree.dirty.isEmpty || !tree.firstPublished || tree.forcePublish else { continue }
+            let keys = tree.dirty.map { (key: $0.key, reason: $0.value) }
+            trees[index].dirty = [:]
+            trees[index].forcePublish = false
+            trees[index].inFlight = true
+            let jobs = keys.count >= TreeStream.bigBatch ? 2 : 1
+            let batch = TreeBatch(keys: keys, watchFailure: tree.watchFailure, jobs: jobs)
+            tree.stream.process(batch, jobs: jobs, executor: executor) { [self] unsettled in
+                completions.withLock { $0.append((index, unsettled)) }
+                inotify.wake()
+            }
+        }
+    }
+
+    private func finish(_ index: Int, unsettled: [String]) {
+        trees[index].inFlight = false
+        if !trees[index].firstPublished {
+            trees[index].firstPublished = true
+            firstStates.signal()
+        }
+        let now = clock.now
+        for key in unsettled where trees[index].modified[key] == nil {
+            trees[index].modified[key] = (now.advanced(by: timing.settle), now)
+        }
+    }
+
+    // MARK: - Folders
+
+    /// Watches and lists the root if it is a folder now; otherwise everything known goes, and the
+    /// nearest existing ancestor is watched until the root appears.
+    private func attachRoot(_ index: Int) {
+        let root = trees[index].stream.glob.root
+        if let ancestor = trees[index].ancestor {
+            if registry.remove(ancestor.watch, tree: index) { inotify.removeWatch(ancestor.watch) }
+            trees[index].ancestor = nil
+        }
+        if FileIdentity.isDirectory(root) {
+            attach(index, folder: "")
+            // Watched, or why not is reported; only a root gone again meanwhile falls through.
+            if trees[index].folders.folders[""] != nil || trees[index].watchFailure != nil || inotify.unavailable != nil { return }
+        }
+        removeSubtree(index, "")
+        var path = root
+        var next = ""
+        repeat {
+            next = PathText.name(of: path)
+            path = PathText.directory(of: path)
+        } while !FileIdentity.isDirectory(path) && path != "/"
+        if let watch = try? inotify.addWatch(directory: path) {
+            registry.add(watch, tree: index, folder: nil)
+            trees[index].ancestor = (watch, next)
+        }
+        // The root may have appeared between the check and the watch.
+        if FileIdentity.isDirectory(root) { attachRoot(index) }
+    }
+
+    /// Forgets a folder and its subtree: its watches go, and every file it held is looked at.
+    private func removeSubtree(_ index: Int, _ folder: String) {
+        let (watches, files) = trees[index].folders.removeSubtree(folder)
+        for watch in watches where registry.remove(watch, tree: index) { inotify.removeWatch(watch) }
+        for key in files {
+            trees[index].modified[key] = nil
+            mark(index, key, .presence)
+        }
+    }
+
+    /// Watches a folder, then lists it, then each subfolder the same way: the watch comes first so
+    /// that nothing created during the listing is missed.
+    private func attach(_ index: Int, folder start: String) {
+        let stream = trees[index].stream
+        let root = stream.glob.root
+        var stack = [start]
+        while let folder = stack.popLast() {
+            let path = folder.isEmpty ? root : root + "/" + folder
+            do {
+                // The root may be reached through a symlink (the operator named it); nothing inside is.
+                let mask = folder.isEmpty ? Inotify.treeMask & ~Inotify.dontFollow : Inotify.treeMask
+                let watch = try inotify.addWatch(directory: path, mask: mask)
+                registry.add(watch, tree: index, folder: folder)
+                trees[index].folders.add(folder: folder, watch: watch)
+            } catch {
+                // Gone already (its parent's event says so), or a symlink put in its place.
+                if [ENOENT, ENOTDIR, ELOOP].contains(error.code) { continue }
+                watchFailed(index, folder: folder, error)
+                if inotify.unavailable == nil { continue }
+            }
+            DirectoryListing.list(path, followingLinks: folder.isEmpty) { name, isFolder in
+                guard let name = String(validating: name, as: UTF8.self) else {
+                    let lossy = String(decoding: name, as: UTF8.self)
+                    warnNotText(index, folder.isEmpty ? lossy : folder + "/" + lossy)
+                    return
+                }
+                let child = folder.isEmpty ? name : folder + "/" + name
+                if stream.ignore.ignores(child) { return }
+                if isFolder {
+                    stack.append(child)
+                } else if stream.glob.matches(child) {
+                    trees[index].folders.add(file: child)
+                    mark(index, child, .presence)
+                }
+            }
+        }
+    }
+
+    /// A folder that cannot be watched would be a silent gap: the stream is `invalid` from now on,
+    /// with a message that says why and what to do.
+    private func watchFailed(_ index: Int, folder: String, _ error: Inotify.SystemError) {
+        let config = trees[index].stream.config
+        let message = Self.watchFailureMessage(watch: config.watch, folder: folder, code: error.code)
+        logger.error("cannot watch a folder of a tree", metadata: [
+            "stream.path": "\(config.path)", "watch.path": "\(config.watch)", "tree.folder": "\(folder)", "error": "\(message)",
+        ])
+        guard trees[index].watchFailure == nil else { return }
+        trees[index].watchFailure = message
+        trees[index].forcePublish = true
+    }
+
+    /// The `invalid` message for a folder that could not be watched; ENOSPC is the per-user watch
+    /// limit (inotify(7), /proc interfaces), named with the command that raises it.
+    static func watchFailureMessage(watch: String, folder: String, code: Int32) -> String {
+        let place = folder.isEmpty ? "'\(watch)'" : "folder '\(folder)' of '\(watch)'"
+        if code == ENOSPC {
+            return "cannot watch \(place): the inotify watch limit (fs.inotify.max_user_watches) is reached; raise it with 'sysctl fs.inotify.max_user_watches=524288' (and set it in /etc/sysctl.d/ to keep it), then restart; changes under it are not mirrored until then"
+        }
+        return "cannot watch \(place): \(String(cString: strerror(code))); changes under it are not mirrored until a restart"
+    }
+}
