@@ -279,6 +279,34 @@ struct TreeStreamTests {
         try await eventually(timeout: Self.wait) { Self.count(fixture.treeDocument()) == 3 }
     }
 
+    /// Rules apply to each entry: a content tree's secrets are redacted in every file, a manifest
+    /// entry keeps only what `pick` names, and a file a rule cannot apply to is an error entry.
+    @Test func transformRulesApplyToEachEntry() async throws {
+        let fixture = try await MirrorFixture.startTree(extra: "format: json\ntransform: [{omit: [/debug]}, {redact: ['**.password']}]") {
+            try $0.mkdir("art")
+            try $0.write("art/a.json", #"{"db": {"password": "hunter2-a"}, "debug": 1}"#)
+        }
+        defer { Task { await fixture.stop() } }
+        let client = try await fixture.subscribe("/tree")
+        try await client.waitFor("the first state") { $0.first?.name == "changed" }
+        try fixture.directory.write("art/b.json", #"{"password": "hunter2-b", "name": "b"}"#)
+        try await client.waitFor("b") { $0.contains { $0.data.contains("\"name\"") } }
+        #expect(fixture.treeDocument() == [
+            "a.json": ["db": ["password": "[redacted]"]],
+            "b.json": ["password": "[redacted]", "name": "b"],
+        ])
+        #expect(!client.text.contains("hunter2"))
+
+        let manifest = try await MirrorFixture.startTree(extra: "transform: [{pick: [size]}]") {
+            try $0.mkdir("art")
+            try $0.write("art/x", "12345")
+        }
+        defer { Task { await manifest.stop() } }
+        let follower = try await manifest.subscribe("/tree")
+        try await follower.waitFor("the manifest") { $0.first?.name == "changed" }
+        #expect(manifest.treeDocument() == ["x": ["size": 5]])
+    }
+
     @Test func hashFalseLeavesTheDigestOut() async throws {
         let fixture = try await MirrorFixture.startTree(extra: "hash: false") {
             try $0.mkdir("art")

@@ -46,7 +46,7 @@ final class TreeStream: @unchecked Sendable {
         self.hub = hub
         self.glob = TreeGlob(watchPath: config.watchPath)
         self.ignore = TreeIgnore(config.tree.ignore)
-        self.reader = TreeFileReader(root: glob.root, format: config.format, hash: config.tree.hash, maxSize: config.maxSize)
+        self.reader = TreeFileReader(root: glob.root, format: config.format, hash: config.tree.hash, maxSize: config.maxSize, transform: config.transform)
         self.run = run
         self.encoder = encoder
         var logger = logger

@@ -32,6 +32,8 @@ struct TreeFileReader: Sendable {
     let format: DocumentFormat
     let hash: Bool
     let maxSize: Int
+    /// The stream's `transform`, applied to each entry's value (its content or its metadata).
+    let transform: Transform
 
     /// - Parameter known: the value of an entry already read with this identity, if any.
     func look(_ key: String, reason: TreeLookReason, buffer: UnsafeMutableRawBufferPointer, known: (FileIdentity) -> JSONValue?) -> (TreeLook, bytes: Int) {
@@ -52,14 +54,17 @@ struct TreeFileReader: Sendable {
                 return (.absent, 0)
             }
             let identity = FileIdentity(info)
-            if reason == .presence, let value = known(identity) { return (.entry(value, identity: identity, settled: true), 0) }
-            if format == .manifest && !hash { return (.entry(ManifestEntry(identity).value, identity: identity, settled: true), 0) }
+            if reason == .presence, let value = known(identity) {
+                // Already transformed when it was read.
+                return (.entry(value, identity: identity, settled: true), 0)
+            }
+            if format == .manifest && !hash { return (entry(ManifestEntry(identity).value, identity: identity, settled: true), 0) }
             let fd = openat(folder, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
             guard fd >= 0 else {
                 let code = errno
                 if code == ENOENT || code == ELOOP { return (.absent, 0) }
                 if Self.isTransient(code) { return (.retry, 0) }
-                return (.entry(ManifestEntry(identity, error: String(cString: strerror(code))).value, identity: identity, settled: true), 0)
+                return (entry(ManifestEntry(identity, error: String(cString: strerror(code))).value, identity: identity, settled: true), 0)
             }
             defer { close(fd) }
             // The name may have been replaced between the stat and the open: look again.
@@ -72,12 +77,12 @@ struct TreeFileReader: Sendable {
     private func read(_ fd: Int32, identity: FileIdentity, buffer: UnsafeMutableRawBufferPointer) -> (TreeLook, bytes: Int) {
         func failed(_ error: FileReadError) -> (TreeLook, bytes: Int) {
             if error.isNoReading { return (.retry, 0) }
-            return (.entry(ManifestEntry(identity, error: error.description).value, identity: identity, settled: true), 0)
+            return (entry(ManifestEntry(identity, error: error.description).value, identity: identity, settled: true), 0)
         }
         if format == .manifest {
             do {
                 let hash = try FileHasher.hash(fd, buffer: buffer)
-                return (.entry(ManifestEntry(hash.identity, sha256: hash.hex).value, identity: hash.identity, settled: hash.settled), hash.bytesRead)
+                return (entry(ManifestEntry(hash.identity, sha256: hash.hex).value, identity: hash.identity, settled: hash.settled), hash.bytesRead)
             } catch {
                 return failed(error)
             }
@@ -87,13 +92,23 @@ struct TreeFileReader: Sendable {
             content = try FileReader.read(fd, limit: maxSize)
         } catch {
             if error.isNoReading { return failed(error) }
-            return (.entry(Self.invalid(DocumentError(line: nil, column: nil, message: "cannot read the file: \(error)")), identity: identity, settled: true), 0)
+            return (entry(Self.invalid(DocumentError(line: nil, column: nil, message: "cannot read the file: \(error)")), identity: identity, settled: true), 0)
         }
         do {
             let value = try DocumentReader.read(content.bytes, format: format)
-            return (.entry(value, identity: content.identity, settled: true), content.bytes.count)
+            return (entry(value, identity: content.identity, settled: true), content.bytes.count)
         } catch {
-            return (.entry(Self.invalid(error), identity: content.identity, settled: true), content.bytes.count)
+            return (entry(Self.invalid(error), identity: content.identity, settled: true), content.bytes.count)
+        }
+    }
+
+    /// An entry as the stream publishes it: through the `transform` rules, or, when a rule cannot
+    /// apply (a `select` the file lacks), the error in the entry's place; never the value untouched.
+    private func entry(_ value: JSONValue, identity: FileIdentity, settled: Bool) -> TreeLook {
+        do {
+            return .entry(try transform.apply(to: value), identity: identity, settled: settled)
+        } catch {
+            return .entry(Self.invalid(error), identity: identity, settled: settled)
         }
     }
 
