@@ -30,7 +30,10 @@ final class TreeStream: @unchecked Sendable {
     private var entries: [String: Entry] = [:]
     /// Identity → a key whose entry was read with it: a renamed or moved file keeps its entry.
     private var keysByIdentity: [FileIdentity: String] = [:]
-    private var state = StreamState<Document>()
+    /// Versions of the tree, numbered: the delta comes from the entries, so the state needs no
+    /// copy of the document, and the whole one is built only for the event that carries it.
+    private var state = StreamState<TreeRevision>()
+    private var revisions: UInt64 = 0
     /// The size of the last whole document sent, which a patch is weighed against (`patch_ratio`).
     private var wholeSize = 2
 
@@ -138,26 +141,27 @@ final class TreeStream: @unchecked Sendable {
     /// the `invalid` of a folder that could not be watched, in force until the server restarts.
     private func publish(_ delta: TreeDelta, watchFailure: String?) {
         let failure = watchFailure.map { DocumentError(line: nil, column: nil, message: $0) }
-        var published: [StreamState<Document>.Change] = []
+        var published: [StreamState<TreeRevision>.Change] = []
         if entries.count > config.tree.maxFiles {
             published += state.failed(DocumentError(
                 line: nil, column: nil,
                 message: "the tree holds more than max_files (\(config.tree.maxFiles)) files; the last manifest within the limit stays published"))
         } else if !delta.isEmpty || state.published == .unknown || (state.invalid != nil && state.invalid != failure) {
-            if let change = state.document(Document(wholeValue()), differs: true) { published.append(change) }
+            revisions += 1
+            if let change = state.document(TreeRevision(number: revisions), differs: true) { published.append(change) }
         }
         if let failure { published += state.failed(failure) }
         guard !published.isEmpty else { return }
-        var later: (EventID, Document)?
+        var later: EventID?
         hub.publish(published.map { change in
             switch change {
-            case .changed(let version, let document, let base):
+            case .changed(let version, _, let base):
                 let id = EventID(run: run, version: version)
                 if base != nil, let event = deltaEvent(delta, id: id) {
-                    later = (id, document)
+                    later = id
                     return .version(encode(event), state: nil)
                 }
-                let whole = encode(.changed(id: id, document: serialize(document)))
+                let whole = encode(.changed(id: id, document: serialize(wholeValue())))
                 return .version(whole, state: whole)
             case .removed(let version):
                 let removed = encode(.removed(id: EventID(run: run, version: version), watch: config.watch))
@@ -168,8 +172,8 @@ final class TreeStream: @unchecked Sendable {
             }
         })
         // The patch went out first; the whole document, which clients that join need, comes after.
-        if let (id, document) = later {
-            hub.settle(encode(.changed(id: id, document: serialize(document))))
+        if let id = later {
+            hub.settle(encode(.changed(id: id, document: serialize(wholeValue()))))
         }
     }
 
@@ -194,8 +198,8 @@ final class TreeStream: @unchecked Sendable {
         return .object(JSONObject(uniqueKeys: keys, values: keys.map { entries[$0]!.value }))
     }
 
-    private func serialize(_ document: Document) -> [UInt8] {
-        let bytes = JSONSerializer.serialize(document.value, sizeHint: wholeSize)
+    private func serialize(_ document: JSONValue) -> [UInt8] {
+        let bytes = JSONSerializer.serialize(document, sizeHint: wholeSize)
         wholeSize = bytes.count
         return bytes
     }
@@ -204,4 +208,9 @@ final class TreeStream: @unchecked Sendable {
         logger.debug("publishing", metadata: ["event": "\(event.name)", "event.id": "\(event.id?.description ?? "")"])
         return encoder.encode(event, sequence: hub.nextSequence())
     }
+}
+
+/// One version of a tree, as ``StreamState`` counts them: the entries are the document.
+struct TreeRevision: Sendable, Equatable {
+    let number: UInt64
 }
