@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import MirrorCore
+import MirrorTestSupport
 import Testing
 
 /// Directory streams through real folders, real inotify and a real server: the manifest a client
@@ -200,7 +201,7 @@ struct TreeStreamTests {
         let art = fixture.directory.url("art")
         let client = try await fixture.subscribe("/tree")
         try await client.waitFor("the empty manifest") { $0.count == 1 }
-        var random = SeededRandom(seed: 0x5EED)
+        var random = SplitMix64(seed: 0x5EED)
         var files: [String] = []
         var folders: [String] = [""]
         var outside = 0
@@ -315,19 +316,6 @@ struct TreeStreamTests {
         defer { Task { await fixture.stop() } }
         let client = try await fixture.subscribe("/tree")
         try await Self.expectConverges(fixture, client, root: fixture.directory.url("art"), hash: false)
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so a failing random sequence can be replayed.
-struct SeededRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -1,6 +1,5 @@
 import Glibc
-public import Logging
-import Synchronization
+import Logging
 
 /// Follows every line stream's log as `tail -F` does, on one thread around one inotify instance.
 ///
@@ -60,8 +59,7 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
     private var queue: [FileRef] = []
     private var queued: Set<FileRef> = []
     private let buffer: UnsafeMutableRawBufferPointer
-    private let stopping = Atomic<Bool>(false)
-    private var thread: pthread_t?
+    private let thread = SourceThread()
 
     /// - Parameter quiet: how long an old file must not grow, after a rotation, before it is closed
     ///   and the new file's lines go out (1 s; shorter in tests).
@@ -91,15 +89,11 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
             rewatch(index)
             begin(index)
         }
-        thread = PosixThread.start { self.run() }
+        thread.start { self.run() }
     }
 
     public func stop() {
-        guard let thread else { return }
-        stopping.store(true, ordering: .releasing)
-        inotify.wake()
-        pthread_join(thread, nil)
-        self.thread = nil
+        guard thread.stop(waking: inotify) else { return }
         for index in followed.indices { followed[index].logs.removeAll() }
     }
 
@@ -182,7 +176,7 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
         var paused = 0
         var nextReconcile = timing.reconcileInterval.map { clock.now.advanced(by: $0) }
         var nextPoll = clock.now.advanced(by: timing.pollInterval)
-        while !stopping.load(ordering: .acquiring) {
+        while !thread.isStopping {
             let now = clock.now
             var deadline = followed.compactMap(\.follower.deadline).min()
             for candidate in [nextReconcile, followed.contains(where: \.polled) ? nextPoll : nil] {
@@ -190,10 +184,10 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
             }
             // Straight on while a file has more to read; a paused stream looks again shortly.
             let busy = queue.count > paused
-            var timeout = busy ? 0 : deadline.map { max(0, Self.milliseconds(now.duration(to: $0))) }
+            var timeout = busy ? 0 : deadline.map { max(0, now.duration(to: $0).roundedUpMilliseconds) }
             if !busy && paused > 0 { timeout = min(timeout ?? Self.pausePollMilliseconds, Self.pausePollMilliseconds) }
             let wakeups = inotify.wait(timeoutMilliseconds: timeout)
-            if stopping.load(ordering: .acquiring) { break }
+            if thread.isStopping { break }
             if wakeups.contains(.events) {
                 for event in inotify.readEvents() { handle(event) }
             }
@@ -370,7 +364,7 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
             }
             return
         }
-        log.splitter.split(bytes) { stream.take($0) }
+        stream.take { line in log.splitter.split(bytes, line) }
         stream.flush()
     }
 
@@ -467,8 +461,4 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
         }
     }
 
-    private static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        return Int(seconds) * 1000 + Int((attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
-    }
 }

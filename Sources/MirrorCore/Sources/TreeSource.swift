@@ -57,8 +57,7 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
     private var registry = WatchRegistry()
     private let completions = Mutex<[(tree: Int, unsettled: [String])]>([])
     private let firstStates = DispatchSemaphore(value: 0)
-    private let stopping = Atomic<Bool>(false)
-    private var thread: pthread_t?
+    private let thread = SourceThread()
 
     init(streams: [TreeStream], timing: WatchTiming, logger: Logger, executor: @escaping TreeStream.Executor) throws {
         self.timing = timing
@@ -75,28 +74,24 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
     /// state (the first scan of a big tree logs its progress meanwhile).
     func start() {
         for index in trees.indices { attachRoot(index) }
-        thread = PosixThread.start { self.run() }
+        thread.start { self.run() }
         for _ in trees { firstStates.wait() }
     }
 
     func stop() {
-        guard let thread else { return }
-        stopping.store(true, ordering: .releasing)
-        inotify.wake()
-        pthread_join(thread, nil)
-        self.thread = nil
+        guard thread.stop(waking: inotify) else { return }
     }
 
     // MARK: - The loop, on the watcher thread
 
     private func run() {
-        while !stopping.load(ordering: .acquiring) {
+        while !thread.isStopping {
             dispatch(at: clock.now)
             let now = clock.now
             let deadline = trees.lazy.flatMap { $0.modified.values.lazy.map(\.deadline) }.min()
-            let timeout = deadline.map { max(0, Int(($0 - now) / .milliseconds(1)) + 1) }
+            let timeout = deadline.map { max(0, now.duration(to: $0).roundedUpMilliseconds) }
             let wakeups = inotify.wait(timeoutMilliseconds: timeout)
-            if stopping.load(ordering: .acquiring) { break }
+            if thread.isStopping { break }
             if wakeups.contains(.woken) {
                 let finished = completions.withLock { completions in
                     defer { completions.removeAll() }

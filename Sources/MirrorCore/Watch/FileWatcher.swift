@@ -72,8 +72,7 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
     private var files: [WatchedFile]
     /// Watch descriptor → the files that need it (a folder can serve several files).
     private var users: [Int32: Set<Int>] = [:]
-    private let stopping = Atomic<Bool>(false)
-    private var thread: pthread_t?
+    private let thread = SourceThread()
 
     /// - Parameters:
     ///   - paths: absolute paths, one per stream; the handler gets the index into this list.
@@ -120,16 +119,12 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
         for index in files.indices {
             finish(perform(index, ChangeScheduler<Instant>.Read(attempt: 1)), at: clock.now)
         }
-        thread = PosixThread.start { self.run() }
+        thread.start { self.run() }
     }
 
     /// Stops the thread and waits for it.
     public func stop() {
-        guard let thread else { return }
-        stopping.store(true, ordering: .releasing)
-        inotify.wake()
-        pthread_join(thread, nil)
-        self.thread = nil
+        thread.stop(waking: inotify)
     }
 
     // MARK: - The loop, on the watcher thread
@@ -137,15 +132,15 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
     private func run() {
         var nextReconcile = timing.reconcileInterval.map { clock.now.advanced(by: $0) }
         var nextPoll = clock.now.advanced(by: timing.pollInterval)
-        while !stopping.load(ordering: .acquiring) {
+        while !thread.isStopping {
             let now = clock.now
             var deadline = files.compactMap(\.scheduler.deadline).min()
             for candidate in [nextReconcile, files.contains(where: \.polled) ? nextPoll : nil] {
                 if let candidate { deadline = min(deadline ?? candidate, candidate) }
             }
-            let timeout = deadline.map { max(0, Self.milliseconds(now.duration(to: $0))) }
+            let timeout = deadline.map { max(0, now.duration(to: $0).roundedUpMilliseconds) }
             let wakeups = inotify.wait(timeoutMilliseconds: timeout)
-            if stopping.load(ordering: .acquiring) { break }
+            if thread.isStopping { break }
             if wakeups.contains(.woken) {
                 let finished = completions.withLock { completions in
                     defer { completions.removeAll() }
@@ -338,9 +333,4 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
         }
     }
 
-    private static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        // Round up, so a wait never ends just before its deadline and spins.
-        return Int(seconds) * 1000 + Int((attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
-    }
 }

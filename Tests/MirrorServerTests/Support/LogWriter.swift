@@ -1,4 +1,5 @@
 import Glibc
+@testable import MirrorCore
 import Synchronization
 
 /// A program that logs: numbered lines appended at a steady rate through one descriptor opened
@@ -34,7 +35,8 @@ final class LogWriter: Sendable {
     }
 
     func start() {
-        WriterThread.detach { [self] in
+        // A detached POSIX thread, out of Swift's cooperative pool (a writer that sleeps between lines).
+        pthread_detach(PosixThread.start { [self] in
             while true {
                 let stop = state.withLock { state -> Bool in
                     if state.stopped { return true }
@@ -50,7 +52,7 @@ final class LogWriter: Sendable {
                 usleep(UInt32(interval / .microseconds(1)))
             }
             done.withLock { $0 = true }
-        }
+        })
     }
 
     /// Closes the log and opens the name again: what a writer does after logrotate's `create`.
@@ -93,23 +95,4 @@ final class LogWriter: Sendable {
     }
 
     var count: Int { state.withLock { $0.written.count } }
-}
-
-/// A detached POSIX thread for a test's writer, out of Swift's cooperative pool.
-enum WriterThread {
-    private final class Body {
-        let run: () -> Void
-        init(_ run: @escaping () -> Void) { self.run = run }
-    }
-
-    static func detach(_ run: @escaping @Sendable () -> Void) {
-        let context = Unmanaged.passRetained(Body(run)).toOpaque()
-        var thread = pthread_t()
-        let result = pthread_create(&thread, nil, { context in
-            Unmanaged<Body>.fromOpaque(context!).takeRetainedValue().run()
-            return nil
-        }, context)
-        precondition(result == 0)
-        pthread_detach(thread)
-    }
 }
