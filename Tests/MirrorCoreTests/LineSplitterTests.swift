@@ -1,4 +1,5 @@
 @testable import MirrorCore
+import MirrorTestSupport
 import Testing
 
 /// Bytes → complete lines: every line end WHATWG SSE knows, across reads, fragments held, long
@@ -121,6 +122,34 @@ struct LineSplitterTests {
         }
         let long = String(repeating: "0123456789abcdef", count: 4) + "\"" + String(repeating: "x", count: 13) + "\u{1}é"
         #expect(Self.json(Array(long.utf8)) == "\"" + long.replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\u{1}", with: "\\u0001") + "\"")
+    }
+
+    /// The one-pass path for a whole read gives byte for byte what line-by-line encoding gives,
+    /// on random reads of plain text, escapes, control bytes, UTF-8 and broken UTF-8 (no CR, which
+    /// only the splitter handles); a line over the bound leaves the batch as it was.
+    @Test func aWholeReadEncodesAsItsLinesDo() {
+        var random = SplitMix64(seed: 0x11AE5)
+        let alphabet: [[UInt8]] = [
+            Array("plain text ".utf8), [0x22], [0x5C], [0x09], [0x00], [0x1F], [0x7F], Array("é".utf8),
+            Array("😀".utf8), Array("\u{2028}".utf8), [0xFF], [0xE2, 0x82], [0xF0, 0x9F], [0x0A], [0x0A], [0x0A],
+        ]
+        for _ in 0..<2_000 {
+            var read: [UInt8] = []
+            for _ in 0..<Int.random(in: 1...40, using: &random) { read += alphabet.randomElement(using: &random)! }
+            read.append(0x0A)
+            var expected = LineBatch()
+            for line in read.dropLast().split(separator: 0x0A, omittingEmptySubsequences: false) {
+                Array(line).withUnsafeBytes { bytes in expected.append { LineJSON.appendString(bytes, to: &$0) } }
+            }
+            var whole = LineBatch()
+            #expect(read.withUnsafeBytes { whole.appendLines($0, maxLine: 1 << 16) })
+            #expect(whole.takeArray() == expected.array(), "read \(read)")
+        }
+        var batch = LineBatch()
+        Array("ok\n".utf8).withUnsafeBytes { _ = batch.appendLines($0, maxLine: 8) }
+        let before = batch.array()
+        #expect(!Array("short\nmuch too long\n".utf8).withUnsafeBytes { batch.appendLines($0, maxLine: 8) })
+        #expect(batch.array() == before && batch.count == 1)
     }
 
     @Test func batchesAndTheTail() {

@@ -67,6 +67,19 @@ final class LineStream: @unchecked Sendable {
         swap(&batch, &self.batch)
     }
 
+    /// Takes a read's complete lines (LF-ended, no CR) in one pass, when nothing chooses or
+    /// parses lines; false, with nothing taken, when it cannot (then ``take(_:)-(_)`` goes line by
+    /// line, and cuts what is longer than `maxLine`).
+    func takeWhole(_ region: UnsafeRawBufferPointer, maxLine: Int) -> Bool {
+        guard !filtered, !config.lines.parseJSON else { return false }
+        var batch = LineBatch()
+        swap(&batch, &self.batch)
+        defer { swap(&batch, &self.batch) }
+        guard batch.appendLines(region, maxLine: maxLine) else { return false }
+        if batch.bytes.count >= Self.maximumEventBytes { publish(&batch) }
+        return true
+    }
+
     /// Publishes the lines taken since the last flush as one `appended`.
     func flush() {
         publish(&batch)

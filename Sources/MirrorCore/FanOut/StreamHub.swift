@@ -37,8 +37,9 @@ public final class StreamHub: Sendable {
     /// Bytes published and not yet handed to the subscribers' channels by their loops (counted
     /// once per loop): what a socket's writability cannot show yet.
     private let inFlightBytes = Atomic<Int>(0)
-    /// From this much in flight, ``isBacklogged`` says so: one log chunk's event at a time.
-    public static let inFlightLimit = 1 << 20
+    /// From this much in flight, ``isBacklogged`` says so: two log chunks' events, so the next read
+    /// overlaps the delivery of the last.
+    public static let inFlightLimit = 2 << 20
     /// Called when the hub stops being backlogged, so a source that waits reads on at once.
     private let drainedHandler = Mutex<(@Sendable () -> Void)?>(nil)
 

@@ -20,6 +20,20 @@ struct LineBatch {
         write(&bytes)
     }
 
+    /// Appends every line of `region` (complete lines, LF-ended, no CR) at once; false, with
+    /// nothing appended, when one is longer than `maxLine` (see ``LineJSON/appendLines``).
+    mutating func appendLines(_ region: UnsafeRawBufferPointer, maxLine: Int) -> Bool {
+        let comma = !starts.isEmpty
+        if comma { bytes.append(UInt8(ascii: ",")) }
+        var added: [Int] = []
+        guard LineJSON.appendLines(region, maxLine: maxLine, to: &bytes, lineStart: { added.append($0) }) else {
+            if comma { bytes.removeLast() }
+            return false
+        }
+        starts += added
+        return true
+    }
+
     /// The encoded element at `index`.
     func element(_ index: Int) -> ArraySlice<UInt8> {
         let end = index + 1 < starts.count ? starts[index + 1] - 1 : bytes.count

@@ -29,7 +29,45 @@ enum LineJSON {
 
     static func appendString(_ line: UnsafeRawBufferPointer, to output: inout [UInt8]) {
         output.append(0x22)
-        let bytes = line.assumingMemoryBound(to: UInt8.self)
+        _ = appendEscaped(line.assumingMemoryBound(to: UInt8.self), to: &output, splitsLines: false) { _, _ in true }
+        output.append(0x22)
+    }
+
+    /// Appends every line of `region`, which ends with an LF and holds no CR, as JSON strings
+    /// separated by commas, calling `lineStart` with the offset of each element in `output` before
+    /// it is written: one pass over a log's read, where ``appendString(_:to:)`` makes one call per
+    /// line. Returns false, with `output` as it was, when a line is longer than `maxLine`: the
+    /// splitter then cuts it, line by line.
+    static func appendLines(
+        _ region: UnsafeRawBufferPointer, maxLine: Int, to output: inout [UInt8], lineStart: (Int) -> Void
+    ) -> Bool {
+        let bytes = region.assumingMemoryBound(to: UInt8.self)
+        let before = output.count
+        var lineBegins = 0
+        lineStart(output.count)
+        output.append(0x22)
+        let fits = appendEscaped(bytes, to: &output, splitsLines: true) { output, index in
+            guard index - lineBegins <= maxLine else { return false }
+            output.append(0x22)
+            lineBegins = index + 1
+            if lineBegins < bytes.count {
+                output.append(UInt8(ascii: ","))
+                lineStart(output.count)
+                output.append(0x22)
+            }
+            return true
+        }
+        if !fits { output.removeSubrange(before...) }
+        return fits
+    }
+
+    /// The escaping loop of both: runs of plain bytes copied at once, the rest escaped. When it
+    /// `splitsLines`, an LF is not escaped but handed to `lineFeed` (with its index, the run before
+    /// it already written), and a false answer stops the loop and is returned.
+    private static func appendEscaped(
+        _ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8], splitsLines: Bool,
+        lineFeed: (inout [UInt8], Int) -> Bool
+    ) -> Bool {
         special.withUnsafeBufferPointer { special in
             var runStart = 0
             var index = 0
@@ -65,6 +103,8 @@ enum LineJSON {
                 }
                 output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
                 switch byte {
+                case 0x0A where splitsLines:
+                    guard lineFeed(&output, index) else { return false }
                 case 0x22: output.append(0x5C); output.append(0x22)
                 case 0x5C: output.append(0x5C); output.append(0x5C)
                 case 0x0A: output.append(0x5C); output.append(UInt8(ascii: "n"))
@@ -77,7 +117,7 @@ enum LineJSON {
                 runStart = index
             }
             output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<count]))
+            return true
         }
-        output.append(0x22)
     }
 }

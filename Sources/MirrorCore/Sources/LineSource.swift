@@ -364,8 +364,27 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
             }
             return
         }
-        stream.take { line in log.splitter.split(bytes, line) }
+        // The common read: whole lines and a last fragment, LF only. Its lines go in one pass.
+        if log.splitter.isClean, let end = Self.endOfLastLine(bytes), memchr(bytes.baseAddress!, 0x0D, end) == nil,
+            stream.takeWhole(UnsafeRawBufferPointer(rebasing: bytes[..<end]), maxLine: log.splitter.maxLine)
+        {
+            let rest = UnsafeRawBufferPointer(rebasing: bytes[end...])
+            stream.take { line in log.splitter.split(rest, line) }
+        } else {
+            stream.take { line in log.splitter.split(bytes, line) }
+        }
         stream.flush()
+    }
+
+    /// Where the bytes after the last LF begin, if there is one (the last line is most often
+    /// within a line's length of the end, so the search runs backwards).
+    private static func endOfLastLine(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        var index = bytes.count
+        while index > 0 {
+            if bytes[index - 1] == 0x0A { return index }
+            index -= 1
+        }
+        return nil
     }
 
     private func truncated(_ log: OpenLog, _ stream: LineStream, size: Int64, lost: Int64) {

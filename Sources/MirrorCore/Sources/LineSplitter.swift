@@ -22,6 +22,9 @@ struct LineSplitter {
         self.maxLine = max(4, maxLine)
     }
 
+    /// Nothing held and no CR pending: the next read's lines start at its first byte.
+    var isClean: Bool { fragment.isEmpty && !afterCR }
+
     /// The bytes held back: the start of a line whose end has not arrived.
     var heldBytes: Int { fragment.count }
 

@@ -35,7 +35,7 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
     private let logger: Logger
     private var context: ChannelHandlerContext?
     /// The channel's writability as its last change event said (below the high-water mark, a
-    /// quarter of the bound): kept here so that a delivery to thousands of clients reads a field, not the
+    /// eighth of the bound): kept here so that a delivery to thousands of clients reads a field, not the
     /// channel's atomic, for each.
     private var writable = true
 
@@ -92,7 +92,7 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
 
     func receive(_ event: EncodedEvent) {
         guard let context else { return }
-        // A writable channel has less queued than its high-water mark, a quarter of the bound: the
+        // A writable channel has less queued than its high-water mark, an eighth of the bound: the
         // exact count is only asked for (an option lookup, not free per client) when it is not.
         guard writable || queuedBytes(context) <= maximumQueuedBytes else {
             logger.info("closing a client that does not keep up with its stream", metadata: ["stream.path": "\(hub.path)"])

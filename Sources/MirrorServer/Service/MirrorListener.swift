@@ -33,11 +33,11 @@ public enum MirrorListener {
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             // A client that half-closes after its request still wants its stream (RFC 9112 §9.6).
             .childChannelOption(.allowRemoteHalfClosure, value: true)
-            // Unwritable at a quarter of the bound: a source that can wait (a log on disk) stops
+            // Unwritable at an eighth of the bound: a source that can wait (a log on disk) stops
             // reading there (`StreamHub.isBacklogged`), well before a client is closed at the bound.
             .childChannelOption(
                 .writeBufferWaterMark,
-                value: .init(low: limits.maximumQueuedBytes / 16, high: limits.maximumQueuedBytes / 4)
+                value: .init(low: limits.maximumQueuedBytes / 32, high: limits.maximumQueuedBytes / 8)
             )
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
