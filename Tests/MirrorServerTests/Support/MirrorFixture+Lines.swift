@@ -34,10 +34,6 @@ extension MirrorFixture {
             file: directory.url("mirror.yaml"),
             baseDirectory: directory.path
         )
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        let instance = try await MirrorInstance.start(config: config, timing: testTiming, limits: ServerLimits(), group: group, logger: logger)
-        return MirrorFixture(directory: directory, instance: instance, group: group, host: "127.0.0.1", port: instance.localAddress!.port!)
+        return try await serve(config, in: directory)
     }
 }

@@ -60,6 +60,14 @@ struct MirrorFixture: Sendable {
             file: directory.url("mirror.yaml"),
             baseDirectory: directory.path
         )
+        return try await serve(config, in: directory, timing: timing, limits: limits, host: host)
+    }
+
+    /// A server for `config` over `directory`, quiet, on two event loops: what every fixture ends with.
+    static func serve(
+        _ config: MirrorConfig, in directory: TemporaryDirectory, timing: WatchTiming = testTiming,
+        limits: ServerLimits = ServerLimits(), host: String = "127.0.0.1"
+    ) async throws -> MirrorFixture {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)

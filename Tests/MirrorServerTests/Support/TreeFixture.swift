@@ -27,11 +27,7 @@ extension MirrorFixture {
             \(extra.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
             """
         let config = try ConfigLoader.parse(Array(yaml.utf8), file: directory.url("mirror.yaml"), baseDirectory: directory.path)
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        let instance = try await MirrorInstance.start(config: config, timing: timing, group: group, logger: logger)
-        return MirrorFixture(directory: directory, instance: instance, group: group, host: "127.0.0.1", port: instance.localAddress!.port!)
+        return try await serve(config, in: directory, timing: timing)
     }
 
     /// The whole document the hub serves now (what the JSON GET answers).
