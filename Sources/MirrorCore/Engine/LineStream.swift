@@ -68,8 +68,8 @@ final class LineStream: @unchecked Sendable {
     }
 
     /// Takes a read's complete lines (LF-ended, no CR) in one pass, when nothing chooses or
-    /// parses lines; false, with nothing taken, when it cannot (then ``take(_:)-(_)`` goes line by
-    /// line, and cuts what is longer than `maxLine`).
+    /// parses lines; false, with nothing taken, when it cannot (then the lines go one by one
+    /// through the splitter, which cuts what is longer than `maxLine`).
     func takeWhole(_ region: UnsafeRawBufferPointer, maxLine: Int) -> Bool {
         guard !filtered, !config.lines.parseJSON else { return false }
         var batch = LineBatch()
