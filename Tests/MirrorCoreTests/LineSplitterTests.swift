@@ -1,4 +1,5 @@
 @testable import MirrorCore
+import Logging
 import MirrorTestSupport
 import Testing
 
@@ -167,5 +168,38 @@ struct LineSplitterTests {
         var none = TailLines(capacity: 0)
         none.append(batch)
         #expect(String(decoding: none.array(), as: UTF8.self) == "[]")
+    }
+}
+
+/// A stream keeping many lines encodes its whole state again only as often as it is worth it.
+@Suite("line stream state")
+struct LineStreamStateTests {
+    @Test func theStateCatchesUpWhenTheLogDoesAndNotOnEveryRead() throws {
+        var config = StreamConfig(path: "/log", watch: "app.log", watchPath: "/nonexistent/app.log", format: .lines, source: .lines)
+        config.lines = LineOptions(tail: 100_000)
+        let stream = LineStream(config: config, run: "run", encoder: SSEEncoder(), logger: Logger(label: "test"))
+        stream.start(with: LineBatch())
+        func read(_ count: Int, from first: Int, more: Bool) {
+            for number in first..<first + count {
+                Array("line \(number) of a log that keeps many lines".utf8).withUnsafeBytes { stream.take($0) }
+            }
+            stream.flush(caughtUp: !more)
+        }
+        // A backlog, read chunk after chunk: the state (already bigger than each chunk) stays behind...
+        read(2_000, from: 0, more: true)
+        read(100, from: 2_000, more: true)
+        let lagging = try #require(stream.hub.current().state)
+        #expect(lagging.id!.version < 3)
+        // (a client joining now gets that state and the `appended` events after it; the history
+        // keeps every event newer than its state, see EventHistoryTests)
+        // Caught up: the state is the newest version, with every line.
+        read(1, from: 2_100, more: false)
+        let state = try #require(stream.hub.current().state)
+        #expect(state.id!.version == 4)
+        guard case .array(let lines) = try JSONParser.parse(Array(state.data.readableBytesView)) else {
+            Issue.record("the state is not an array")
+            return
+        }
+        #expect(lines.count == 2_101)
     }
 }

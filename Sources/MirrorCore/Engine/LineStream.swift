@@ -19,6 +19,11 @@ final class LineStream: @unchecked Sendable {
     private let encoder: SSEEncoder
     private let logger: Logger
     private var version: UInt64 = 0
+    /// The size of the last whole state encoded, and of the `appended` events sent since.
+    private var stateBytes = 0
+    private var unsettledBytes = 0
+    /// Below this much sent since the last state, the state is not encoded again (unless caught up).
+    static let settleBytes = 64 << 10
     private var tail: TailLines
     private var batch = LineBatch()
     /// The state published is a binary file's metadata, not lines.
@@ -80,20 +85,30 @@ final class LineStream: @unchecked Sendable {
         return true
     }
 
-    /// Publishes the lines taken since the last flush as one `appended`.
-    func flush() {
+    /// Publishes the lines taken since the last flush as one `appended`. `caughtUp`: the log has
+    /// nothing more to read now, so the state joins the newest version (see ``publish(_:)``).
+    func flush(caughtUp: Bool = true) {
         publish(&batch)
+        if caughtUp && unsettledBytes > 0 { settle(EventID(run: run, version: version)) }
     }
 
+    /// Publishes an `appended`. The whole state (the last `tail` lines) is encoded again only once
+    /// the events since the last one weigh as much as it does, or the log is caught up: a stream
+    /// keeping 100,000 lines would otherwise encode 10 MB for every megabyte it sends. Meanwhile
+    /// a client that joins gets the last state and the `appended` events after it, which the
+    /// history keeps (it never drops events newer than its state).
     private func publish(_ batch: inout LineBatch) {
         guard !batch.isEmpty else { return }
         let lines = batch
         batch = LineBatch(capacity: min(lines.bytes.count, Self.maximumEventBytes) + 256)
         leaveBinary()
+        invalidMessage = nil
         let id = nextID()
         tail.append(lines)
-        hub.publish([.version(encode(.appended(id: id, lines: lines.takeArray())), state: nil)])
-        settle(id)
+        let appended = encode(.appended(id: id, lines: lines.takeArray()))
+        hub.publish([.version(appended, state: nil)])
+        unsettledBytes += appended.chunked.readableBytes
+        if unsettledBytes >= max(stateBytes, Self.settleBytes) { settle(id) }
     }
 
     /// The first state: the last lines of the file (none for a file that is missing or empty).
@@ -101,6 +116,7 @@ final class LineStream: @unchecked Sendable {
         tail.append(lines)
         let id = nextID()
         let whole = encode(.changed(id: id, document: tail.array()))
+        stateBytes = whole.chunked.readableBytes
         hub.publish([.version(whole, state: whole)])
     }
 
@@ -158,7 +174,10 @@ final class LineStream: @unchecked Sendable {
 
     private func settle(_ id: EventID) {
         invalidMessage = nil
-        hub.settle(encode(.changed(id: id, document: tail.array())))
+        let state = encode(.changed(id: id, document: tail.array()))
+        stateBytes = state.chunked.readableBytes
+        unsettledBytes = 0
+        hub.settle(state)
     }
 
     private func nextID() -> EventID {

@@ -347,14 +347,15 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
                 log.held.append(.bytes(Array(bytes), atStart: offset == 0))
                 log.heldBytes += got
             } else {
-                deliver(bytes, atStart: offset == 0, log, stream)
+                deliver(bytes, atStart: offset == 0, log, stream, more: got == buffer.count || offset + Int64(got) < size)
             }
             return got == buffer.count || offset + Int64(got) < size
         }
     }
 
     /// Publishes what was read of the oldest file.
-    private func deliver(_ bytes: UnsafeRawBufferPointer, atStart: Bool, _ log: OpenLog, _ stream: LineStream) {
+    /// `more`: the file holds more to read now (the stream's state need not catch up yet).
+    private func deliver(_ bytes: UnsafeRawBufferPointer, atStart: Bool, _ log: OpenLog, _ stream: LineStream, more: Bool = false) {
         if atStart || log.binary == nil {
             log.binary = BinaryContent.isBinary(bytes.prefix(BinaryContent.sampleSize))
         }
@@ -373,7 +374,7 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
         } else {
             stream.take { line in log.splitter.split(bytes, line) }
         }
-        stream.flush()
+        stream.flush(caughtUp: !more)
     }
 
     /// Where the bytes after the last LF begin, if there is one (the last line is most often
