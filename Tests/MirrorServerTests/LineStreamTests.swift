@@ -29,9 +29,13 @@ struct LineStreamTests {
     }
 
     /// Waits until the client holds `last` as its last line, then returns every line it holds.
+    /// Each poll parses only the newest event's JSON: the whole list once, at the end.
     static func receive(_ client: TestClient, through last: String, timeout: Duration = .seconds(10)) async throws -> [String] {
         let events = try await client.waitFor("line '\(last)'", timeout: timeout) { events in
-            (try? Self.lines(events).last) == last
+            guard let newest = events.last(where: { $0.name == "changed" || $0.name == "appended" }),
+                case .array(let elements)? = try? JSONParser.parse(Array(newest.data.utf8))
+            else { return false }
+            return elements.last == .string(last)
         }
         return try Self.lines(events)
     }

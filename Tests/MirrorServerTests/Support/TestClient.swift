@@ -17,6 +17,7 @@ struct ReceivedEvent: Equatable, CustomStringConvertible {
 final class TestClient: Sendable {
     private let channel: any Channel
     private let inbox: Inbox
+    private let parser = Mutex(ReceivedEventParser())
 
     /// What the connection has received; filled on the channel's loop, read by the test.
     private final class Inbox: ChannelInboundHandler, Sendable {
@@ -106,33 +107,16 @@ final class TestClient: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// The events dispatched so far, parsed by the WHATWG rules (comments and `retry:` dispatch nothing).
+    /// The events dispatched so far, parsed by the WHATWG rules (comments and `retry:` dispatch
+    /// nothing). Only the bytes that arrived since the last call are parsed, and only they are
+    /// copied out of the inbox, so polling a long stream stays cheap for the test and the loop.
     var events: [ReceivedEvent] {
-        var events: [ReceivedEvent] = []
-        var name = ""
-        var id: String?
-        var data: [String] = []
-        for line in body.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.isEmpty {
-                if !data.isEmpty { events.append(ReceivedEvent(name: name.isEmpty ? "message" : name, id: id, data: data.joined(separator: "\n"))) }
-                name = ""
-                id = nil
-                data = []
-                continue
-            }
-            if line.hasPrefix(":") { continue }
-            let field = line.prefix(while: { $0 != ":" })
-            var value = line.dropFirst(field.count)
-            if value.hasPrefix(":") { value = value.dropFirst() }
-            if value.hasPrefix(" ") { value = value.dropFirst() }
-            switch field {
-            case "event": name = String(value)
-            case "id": id = String(value)
-            case "data": data.append(String(value))
-            default: break
-            }
+        parser.withLock { parser in
+            let offset = parser.consumed
+            let new = inbox.received.withLock { $0.count > offset ? Array($0[offset...]) : [] }
+            if !new.isEmpty { parser.feed(new[...]) }
+            return parser.events
         }
-        return events
     }
 
     /// Waits until the events satisfy `condition`, failing the test after `timeout`.
@@ -149,7 +133,9 @@ final class TestClient: Sendable {
             if condition(events) { return events }
             try await Task.sleep(for: .milliseconds(10))
         }
-        Issue.record("timed out waiting for \(what); got \(events)", sourceLocation: sourceLocation)
+        let events = self.events
+        let last = events.suffix(3).map { String($0.description.prefix(300)) }
+        Issue.record("timed out waiting for \(what); got \(events.count) events, the last: \(last)", sourceLocation: sourceLocation)
         throw TimeoutError()
     }
 
