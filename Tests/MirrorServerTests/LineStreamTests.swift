@@ -40,6 +40,18 @@ struct LineStreamTests {
         return try Self.lines(events)
     }
 
+    /// Compares long line lists without handing both to `#expect`, whose report of a difference
+    /// between two 200,000-line arrays takes minutes: names the first line that differs instead.
+    static func expectSame(_ received: [String], _ expected: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+        guard received != expected else { return }
+        let first = received.indices.first { $0 >= expected.count || received[$0] != expected[$0] } ?? received.count
+        let around = { (lines: [String]) in Array(lines[max(0, first - 2)..<min(lines.count, first + 3)]) }
+        Issue.record(
+            "received \(received.count) lines, expected \(expected.count); they differ first at line \(first): received \(around(received)), expected \(around(expected))",
+            sourceLocation: sourceLocation
+        )
+    }
+
     static func number(_ line: String) -> Int? {
         let parts = line.split(separator: " ")
         return parts.count >= 2 && parts[0] == "line" ? Int(parts[1]) : nil
@@ -91,7 +103,7 @@ struct LineStreamTests {
         try await Task.sleep(for: .milliseconds(400))
         let written = await writer.stop()
         let received = try await Self.receive(client, through: written.last!)
-        #expect(received == ["before 1", "before 2"] + written)
+        Self.expectSame(received, ["before 1", "before 2"] + written)
         #expect(!client.events.contains { $0.name == "truncated" })
     }
 
@@ -118,7 +130,7 @@ struct LineStreamTests {
         try await Task.sleep(for: .milliseconds(300))
         let written = await writer.stop()
         let received = try await Self.receive(client, through: written.last!)
-        #expect(received == written)
+        Self.expectSame(received, written)
         let names = client.events.map(\.name)
         #expect(names.filter { $0 == "truncated" }.count == 1)
     }
@@ -141,7 +153,7 @@ struct LineStreamTests {
         try await Task.sleep(for: .milliseconds(300))
         let written = await writer.stop()
         let received = try await Self.receive(client, through: written.last!)
-        #expect(received == written)
+        Self.expectSame(received, written)
     }
 
     // MARK: - Truncation
@@ -199,7 +211,7 @@ struct LineStreamTests {
         try await Task.sleep(for: .milliseconds(300))
         let written = await writer.stop()
         let received = try await Self.receive(client, through: written.last!)
-        #expect(received == written)
+        Self.expectSame(received, written)
         #expect(client.events.dropFirst().allSatisfy { $0.name == "appended" })
     }
 

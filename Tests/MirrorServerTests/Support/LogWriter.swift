@@ -9,6 +9,8 @@ final class LogWriter: Sendable {
     private struct State {
         var fd: Int32
         var written: [String] = []
+        /// The number of the next line; a burst takes its numbers before it is built.
+        var next = 1
         var paused = false
         var stopped = false
     }
@@ -41,7 +43,8 @@ final class LogWriter: Sendable {
                 let stop = state.withLock { state -> Bool in
                     if state.stopped { return true }
                     if state.paused { return false }
-                    let text = Self.line(state.written.count + 1)
+                    let text = Self.line(state.next)
+                    state.next += 1
                     let bytes = Array((text + "\n").utf8)
                     let written = Glibc.write(state.fd, bytes, bytes.count)
                     precondition(written == bytes.count)
@@ -65,11 +68,25 @@ final class LogWriter: Sendable {
 
     /// Writes `count` lines at once, in one `write(2)`: a writer flushing its buffer (say, before it
     /// reopens its log), which leaves the reader a backlog of megabytes in that file.
+    ///
+    /// The burst's megabytes are built outside the lock, so the steady lines go on meanwhile: a
+    /// writer silent for as long as building them takes (over a second in a debug build on a
+    /// loaded machine) would let the reader retire the old file before the burst lands in it. Its
+    /// numbers are taken first, so lines are numbered in the order they were made, not written;
+    /// `written` keeps the order they were written in.
     func burst(_ count: Int) {
+        let first = state.withLock { state in
+            defer { state.next += count }
+            return state.next
+        }
+        let lines = (first..<first + count).map(Self.line)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(lines.reduce(0) { $0 + $1.utf8.count + 1 })
+        for line in lines {
+            bytes += line.utf8
+            bytes.append(10)
+        }
         state.withLock { state in
-            let first = state.written.count + 1
-            let lines = (first..<first + count).map(Self.line)
-            let bytes = Array(lines.map { $0 + "\n" }.joined().utf8)
             var offset = 0
             while offset < bytes.count {
                 let written = bytes[offset...].withUnsafeBytes { Glibc.write(state.fd, $0.baseAddress, $0.count) }
