@@ -20,8 +20,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     struct Shared: Sendable {
-        let router: Router
-        let hosts: HostPolicy
+        /// Read once per request: the routes and policies of the configuration in force.
+        let current: CurrentServingState
         let head: SSEResponseHead
         let retry: EncodedEvent
         let limits: ServerLimits
@@ -89,7 +89,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             return sendPlain(.badRequest, body: "Bad Request: the request target is not a path or an http URL\n", version: head.version, context: context)
         }
         let http11 = head.version.major > 1 || (head.version.major == 1 && head.version.minor >= 1)
-        switch shared.hosts.decide(hostFields: head.headers["Host"], target: target, http11: http11, localAddress: context.channel.localAddress) {
+        let serving = shared.current.now
+        switch serving.hosts.decide(hostFields: head.headers["Host"], target: target, http11: http11, localAddress: context.channel.localAddress) {
         case .allowed:
             break
         case .badRequest(let reason):
@@ -100,7 +101,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
                 + "If it is a name this server is really reached by (a proxy's public name), add it to 'hosts:' in mirror.yaml.\n"
             return sendPlain(.forbidden, body: body, version: head.version, context: context)
         }
-        switch shared.router.route(method: head.method, path: target.path) {
+        switch serving.router.route(method: head.method, path: target.path) {
         case .stream(let hub, let headOnly) where MediaPreference(headers: head.headers) == .json:
             sendDocument(of: hub, head: head, headOnly: headOnly, context: context)
         case .stream(let hub, let headOnly):

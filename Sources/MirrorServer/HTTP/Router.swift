@@ -11,17 +11,22 @@ public enum Route {
 }
 
 public struct Router: Sendable {
-    private let hubs: [String: StreamHub]
+    /// Every stream's hub, in config order (heartbeats walk them).
+    public let hubs: [StreamHub]
+    private let hubsByPath: [String: StreamHub]
 
     public init(hubs: [StreamHub]) {
-        self.hubs = Dictionary(uniqueKeysWithValues: hubs.map { ($0.path, $0) })
+        self.hubs = hubs
+        self.hubsByPath = Dictionary(uniqueKeysWithValues: hubs.map { ($0.path, $0) })
     }
+
+    public func hub(forPath path: String) -> StreamHub? { hubsByPath[path] }
 
     /// Routes by the path of the request target (RFC 9112 §3.2, see ``RequestTarget``): the query
     /// is not part of the match.
     public func route(method: HTTPMethod, path: String) -> Route {
         let headOnly = method == .HEAD
-        if let hub = hubs[path] {
+        if let hub = hubsByPath[path] {
             return method == .GET || headOnly ? .stream(hub, headOnly: headOnly) : .methodNotAllowed(allow: "GET, HEAD")
         }
         if path == "/healthz" {

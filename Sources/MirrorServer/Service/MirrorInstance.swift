@@ -2,18 +2,43 @@ public import Logging
 public import MirrorCore
 public import NIOCore
 import NIOPosix
+import Synchronization
 
-/// A running mirror: the engine watching its files, the listening channel, and the heartbeats.
+/// A running mirror: the engines watching its files, the listening channel, the heartbeats, and
+/// the ``ServingState`` every request is decided against.
 ///
 /// ``MirrorService`` runs one until graceful shutdown; tests start one on port 0 with their own
-/// event loop group and reach its hubs directly.
-public struct MirrorInstance: Sendable {
-    public let engine: MirrorEngine
+/// event loop group and reach its hubs directly. A reload (``reload(to:)``) swaps the serving
+/// state; the streams it changes run in an engine of their own, started for them, while the
+/// unchanged ones stay in the engine they were started in (an engine is stopped once none of
+/// its streams is served any more).
+public final class MirrorInstance: Sendable {
     public let channel: any Channel
-    private let heartbeats: [RepeatedTask]
+    /// The configuration in force and its routes.
+    public let current: CurrentServingState
+    private let group: any EventLoopGroup
+    private let timing: WatchTiming
+    private let logger: Logger
+    private let runtime: Mutex<Runtime>
+
+    private struct Runtime {
+        /// Each engine with the paths of its streams still served.
+        var engines: [(engine: MirrorEngine, served: Set<String>)]
+        var heartbeats: [RepeatedTask]
+    }
 
     /// The address the server listens on (with the real port when the config asked for port 0).
     public var localAddress: SocketAddress? { channel.localAddress }
+
+    private init(channel: any Channel, current: CurrentServingState, engine: MirrorEngine, group: any EventLoopGroup, timing: WatchTiming, logger: Logger) {
+        self.channel = channel
+        self.current = current
+        self.group = group
+        self.timing = timing
+        self.logger = logger
+        let heartbeats = Self.heartbeats(for: current.now.config, current: current, on: group)
+        self.runtime = Mutex(Runtime(engines: [(engine, Set(engine.config.streams.map(\.path)))], heartbeats: heartbeats))
+    }
 
     /// Reads every watched file, then binds: a client never connects before the first state exists.
     ///
@@ -26,14 +51,13 @@ public struct MirrorInstance: Sendable {
         group: any EventLoopGroup,
         logger: Logger
     ) async throws -> MirrorInstance {
-        let engine = try MirrorEngine(config: config, timing: timing, logger: logger)
-        try await NIOThreadPool.singleton.runIfActive { engine.start() }
+        let engine = try await startEngine(config: config, timing: timing, logger: logger)
         do {
+            let current = CurrentServingState(ServingState(config: config, hubs: engine.hubs))
             let channel = try await MirrorListener.bind(
                 host: config.listen.host,
                 port: config.listen.port,
-                hubs: engine.hubs,
-                hosts: HostPolicy(listenHost: config.listen.host, extra: config.hosts),
+                current: current,
                 group: group,
                 limits: limits,
                 logger: logger
@@ -44,21 +68,79 @@ public struct MirrorInstance: Sendable {
                     metadata: ["listen": "\(config.listen)"]
                 )
             }
-            let heartbeats = config.heartbeat.map { Heartbeat.schedule(every: TimeAmount($0), hubs: engine.hubs, on: group) } ?? []
-            return MirrorInstance(engine: engine, channel: channel, heartbeats: heartbeats)
+            return MirrorInstance(channel: channel, current: current, engine: engine, group: group, timing: timing, logger: logger)
         } catch {
             await Self.stop(engine)
             throw error
         }
     }
 
+    /// The hub serving `path` in the configuration in force.
+    public func hub(forPath path: String) -> StreamHub? {
+        current.now.router.hub(forPath: path)
+    }
+
+    /// Applies a new configuration (already loaded and checked) without a restart: streams it does
+    /// not change keep their hubs and clients; new and changed streams start in a new engine
+    /// before the swap, so their first state exists when the first request reaches them; retired
+    /// streams' clients are ended cleanly afterwards (they reconnect, to the new stream if there
+    /// is one). Returns the plan carried out. Calls must not overlap (the service makes them
+    /// one at a time).
+    @discardableResult
+    public func reload(to config: MirrorConfig) async throws -> ReloadPlan {
+        let old = current.now
+        let plan = ReloadPlan(from: old.config, to: config)
+        var started: MirrorEngine?
+        if !plan.started.isEmpty {
+            var subset = config
+            subset.streams = plan.started
+            started = try await Self.startEngine(config: subset, timing: timing, logger: logger)
+        }
+        let fresh = Dictionary(uniqueKeysWithValues: (started?.hubs ?? []).map { ($0.path, $0) })
+        let hubs = config.streams.compactMap { fresh[$0.path] ?? old.router.hub(forPath: $0.path) }
+        current.replace(with: ServingState(config: config, hubs: hubs))
+        for path in plan.retired {
+            await old.router.hub(forPath: path)?.finishAll()
+        }
+        let retired = Set(plan.retired)
+        let (idle, stale) = runtime.withLock { runtime in
+            for index in runtime.engines.indices { runtime.engines[index].served.subtract(retired) }
+            if let started { runtime.engines.append((started, Set(started.config.streams.map(\.path)))) }
+            let idle = runtime.engines.filter(\.served.isEmpty).map(\.engine)
+            runtime.engines.removeAll { $0.served.isEmpty }
+            var stale: [RepeatedTask] = []
+            if config.heartbeat != old.config.heartbeat {
+                stale = runtime.heartbeats
+                runtime.heartbeats = Self.heartbeats(for: config, current: current, on: group)
+            }
+            return (idle, stale)
+        }
+        stale.forEach { $0.cancel() }
+        for engine in idle { await Self.stop(engine) }
+        return plan
+    }
+
     /// Stops accepting and heartbeats, ends every open stream cleanly (the last chunk of a chunked
-    /// body, then close), and stops the watcher.
+    /// body, then close), and stops the watchers.
     public func stop() async {
+        let (engines, heartbeats) = runtime.withLock { runtime in
+            defer { runtime = Runtime(engines: [], heartbeats: []) }
+            return (runtime.engines.map(\.engine), runtime.heartbeats)
+        }
         heartbeats.forEach { $0.cancel() }
         try? await channel.close()
-        for hub in engine.hubs { await hub.finishAll() }
-        await Self.stop(engine)
+        for hub in current.now.router.hubs { await hub.finishAll() }
+        for engine in engines { await Self.stop(engine) }
+    }
+
+    private static func heartbeats(for config: MirrorConfig, current: CurrentServingState, on group: any EventLoopGroup) -> [RepeatedTask] {
+        config.heartbeat.map { Heartbeat.schedule(every: TimeAmount($0), current: current, on: group) } ?? []
+    }
+
+    private static func startEngine(config: MirrorConfig, timing: WatchTiming, logger: Logger) async throws -> MirrorEngine {
+        let engine = try MirrorEngine(config: config, timing: timing, logger: logger)
+        try await NIOThreadPool.singleton.runIfActive { engine.start() }
+        return engine
     }
 
     /// Joining the watcher thread blocks, so it happens on NIO's thread pool.

@@ -11,15 +11,13 @@ public enum MirrorListener {
     public static func bind(
         host: String,
         port: Int,
-        hubs: [StreamHub],
-        hosts: HostPolicy,
+        current: CurrentServingState,
         group: any EventLoopGroup,
         limits: ServerLimits = ServerLimits(),
         logger: Logger
     ) async throws -> any Channel {
         let shared = HTTPRequestHandler.Shared(
-            router: Router(hubs: hubs),
-            hosts: hosts,
+            current: current,
             head: SSEResponseHead(),
             retry: SSEEncoder().encodeRetry(milliseconds: retryMilliseconds),
             limits: limits,

@@ -84,7 +84,7 @@ struct MirrorFixture: Sendable {
     }
 
     func hub(_ path: String = "/config") -> StreamHub {
-        instance.engine.hub(forPath: path)!
+        instance.hub(forPath: path)!
     }
 
     func stop() async {
