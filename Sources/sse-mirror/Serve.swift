@@ -34,10 +34,14 @@ struct Serve: AsyncParsableCommand {
             return EscapingLogHandler(handler)
         }
         let logger = Logger(label: "sse-mirror")
+        let override = try listen.map { try ListenAddress(parsing: $0) }
+        let adjust: ConfigReloader.Adjust = { config in
+            if let override { config.listen = override }
+        }
         var loaded = try ConfigFile.load(config)
-        if let listen { loaded.listen = try ListenAddress(parsing: listen) }
+        adjust(&loaded)
         ResourceLimits.raiseOpenFileLimit(logger: logger)
-        let service = MirrorService(config: loaded, logger: logger)
+        let service = MirrorService(config: loaded, logger: logger, adjust: adjust)
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: service)],

@@ -8,24 +8,31 @@ import UnixSignals
 /// sse-mirror as a swift-service-lifecycle `Service`: starts a ``MirrorInstance``, serves until
 /// graceful shutdown (SIGTERM/SIGINT through the `ServiceGroup`), then ends every stream cleanly.
 ///
-/// SIGHUP, SIGUSR1 and SIGUSR2 would end the process at once by default (signal(7)), which
-/// `kill -HUP`, the usual "reload" gesture, must not do: they are logged and the server runs on.
+/// The config file is watched and SIGHUP re-reads it (the usual "reload" gesture; see
+/// ``ConfigReloader``). SIGUSR1 and SIGUSR2 would end the process at once by default
+/// (signal(7)): they are logged and the server runs on.
 public final class MirrorService: Service {
     private let config: MirrorConfig
     private let timing: WatchTiming
     private let logger: Logger
     private let onListening: (@Sendable (SocketAddress) -> Void)?
+    private let adjust: ConfigReloader.Adjust
 
-    /// - Parameter onListening: called with the bound address once the server accepts connections.
+    /// - Parameters:
+    ///   - adjust: applied to every config the file gives on a reload, as it was to `config`
+    ///     (command-line options that beat the file).
+    ///   - onListening: called with the bound address once the server accepts connections.
     public init(
         config: MirrorConfig,
         timing: WatchTiming = WatchTiming(),
         logger: Logger,
+        adjust: @escaping ConfigReloader.Adjust = { _ in },
         onListening: (@Sendable (SocketAddress) -> Void)? = nil
     ) {
         self.config = config
         self.timing = timing
         self.logger = logger
+        self.adjust = adjust
         self.onListening = onListening
     }
 
@@ -45,17 +52,26 @@ public final class MirrorService: Service {
             metadata: ["streams": "\(config.streams.map { "\($0.path) ← \($0.watch)" }.joined(separator: ", "))"]
         )
         if let local = instance.localAddress { onListening?(local) }
+        let reloader = ConfigReloader(file: config.file, adjust: adjust, logger: logger)
+        do {
+            try reloader.startWatching(timing: timing)
+        } catch {
+            logger.warning("the config file cannot be watched; SIGHUP still reloads it", metadata: ["error": "\(error)"])
+        }
         await withTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { await reloader.run(instance) }
             tasks.addTask { [logger] in
                 for await signal in signals {
                     if signal == .sighup {
-                        logger.notice("SIGHUP received; reloading the config is not supported yet, so the running config stays")
+                        logger.notice("SIGHUP received; reloading the config")
+                        reloader.requestReload()
                     } else {
                         logger.notice("\(signal) received and ignored")
                     }
                 }
             }
             try? await gracefulShutdown()
+            reloader.stop()
             tasks.cancelAll()
         }
         logger.info("shutting down")
