@@ -73,14 +73,25 @@ struct HTTPTests {
         }
     }
 
-    @Test(arguments: ["POST", "PUT", "DELETE", "OPTIONS", "PATCH"])
+    @Test(arguments: ["POST", "PUT", "DELETE", "PATCH"])
     func otherMethodsAre405WithAllow(method: String) async throws {
         let fixture = try await MirrorFixture.start(files: ["app.json": Self.document])
         defer { Task { await fixture.stop() } }
         let client = try await fixture.request("\(method) /config HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n")
         try await client.waitUntilClosed()
         #expect(client.text.hasPrefix("HTTP/1.1 405 Method Not Allowed\r\n"))
-        #expect(client.head?.contains("Allow: GET, HEAD") == true)
+        #expect(client.head?.contains("Allow: GET, HEAD, OPTIONS") == true)
+    }
+
+    /// OPTIONS without a CORS preflight says what the path allows (RFC 9110 §9.3.7).
+    @Test func optionsListsTheMethods() async throws {
+        let fixture = try await MirrorFixture.start(files: ["app.json": Self.document])
+        defer { Task { await fixture.stop() } }
+        let client = try await fixture.request("OPTIONS /config HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        try await client.waitUntilClosed()
+        #expect(client.text.hasPrefix("HTTP/1.1 204 No Content\r\n"))
+        #expect(client.head?.contains("Allow: GET, HEAD, OPTIONS") == true)
+        #expect(client.head?.contains("Access-Control") == false)
     }
 
     /// HEAD gets the stream's header fields and no body (RFC 9110 §9.3.2).

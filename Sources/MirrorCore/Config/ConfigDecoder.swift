@@ -11,10 +11,10 @@ struct ConfigDecoder {
     /// The source, for advice that needs the text as written (``ListenHint``).
     let lines: SourceLines
 
-    static let topLevelKeys = ["listen", "heartbeat", "hosts", "symlinks", "streams"]
+    static let topLevelKeys = ["listen", "heartbeat", "hosts", "symlinks", "auth", "cors", "streams"]
     /// Every key a stream entry may have: the common ones, then each group's own (kept beside the
     /// code that reads them).
-    static let streamKeys = ["path", "watch", "format", "symlinks", "transform"] + streamOptionKeys + lineKeys + treeKeys
+    static let streamKeys = ["path", "watch", "format", "symlinks", "auth", "transform"] + streamOptionKeys + lineKeys + treeKeys
 
     /// A heartbeat keeps proxies from closing an idle stream, so it is seconds or minutes; a day is
     /// already far past any proxy's idle timeout, and longer is more likely a typo than a wish.
@@ -47,6 +47,12 @@ struct ConfigDecoder {
         if let hosts = entries.first(where: { $0.key == "hosts" }) {
             config.hosts = try decodeHosts(hosts.value)
         }
+        if let auth = entries.first(where: { $0.key == "auth" }) {
+            try decodeAuth(auth.value, into: &config.access)
+        }
+        if let cors = entries.first(where: { $0.key == "cors" }) {
+            try decodeCORS(cors.value, into: &config.access)
+        }
         var symlinks = SymlinkPolicy.sameOwner
         if let entry = entries.first(where: { $0.key == "symlinks" }) {
             symlinks = try symlinkPolicy(entry.value)
@@ -68,6 +74,11 @@ struct ConfigDecoder {
             }
             seen[stream.config.path] = stream.pathMark
             config.streams.append(stream.config)
+            if case .mapping(let entries) = item.kind, let auth = entries.first(where: { $0.key == "auth" }) {
+                var tokens: AccessTokens?
+                try decodeStreamAuth(auth.value, into: &tokens, files: &config.access.tokenFiles)
+                config.access.streamTokens[stream.config.path] = tokens
+            }
         }
         return config
     }

@@ -8,6 +8,8 @@ public struct MirrorConfig: Sendable, Equatable {
     /// Host names accepted in a request's `Host` besides the loopback names and the listen address
     /// (`hosts:`, for a proxy's public name); anything else is refused as a possible DNS rebinding.
     public var hosts: [String]
+    /// `auth:` and `cors:`, global and per stream.
+    public var access = AccessConfig()
     /// The path of the config file itself, as given.
     public var file: String
     /// The folder relative `watch` paths are read against: the config file's real folder (realpath(3)).

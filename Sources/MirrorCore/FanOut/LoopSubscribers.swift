@@ -64,6 +64,14 @@ public final class LoopSubscribers: @unchecked Sendable {
         }
     }
 
+    /// Ends the streams of the subscribers `condition` picks (say, those whose token a reload removed).
+    func finish(where condition: (any EventSink) -> Bool) {
+        eventLoop.assertInEventLoop()
+        for entry in entries where condition(entry.sink) {
+            entry.sink.finish()
+        }
+    }
+
     /// Ends every subscriber's stream; each leaves as its connection closes.
     func finishAll() {
         eventLoop.assertInEventLoop()

@@ -119,6 +119,14 @@ public final class StreamHub: Sendable {
         }
     }
 
+    /// Ends the streams of the subscribers `condition` picks, each on its own loop.
+    public func finish(where condition: @escaping @Sendable (any EventSink) -> Bool) async {
+        let groups = state.withLock { Array($0.loops.values) }
+        for group in groups {
+            try? await group.eventLoop.submit { group.finish(where: condition) }.get()
+        }
+    }
+
     /// A subscriber's socket filled up (`true`: the kernel's buffer and the channel's high-water
     /// mark are reached) or drained again (`false`); every `true` is matched by one `false`, also
     /// when the subscriber leaves while full.

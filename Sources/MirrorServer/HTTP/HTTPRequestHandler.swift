@@ -39,6 +39,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let encoder: HTTPResponseEncoder
     private let decoder: ByteToMessageHandler<HTTPRequestDecoder>
     private var phase = Phase.awaitingHead
+    /// Fields every answer to this request carries (CORS), decided with the request.
+    private var responseFields: [(String, String)] = []
     /// Closes a connection that has not sent a whole request head in time, or lingers too long.
     private var timer: Scheduled<Void>?
 
@@ -101,20 +103,48 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
                 + "If it is a name this server is really reached by (a proxy's public name), add it to 'hosts:' in mirror.yaml.\n"
             return sendPlain(.forbidden, body: body, version: head.version, context: context)
         }
-        switch serving.router.route(method: head.method, path: target.path) {
-        case .stream(let hub, let headOnly) where MediaPreference(headers: head.headers) == .json:
-            sendDocument(of: hub, head: head, headOnly: headOnly, context: context)
+        let origin = head.headers.first(name: "Origin")
+        responseFields = serving.cors.fields(origin: origin)
+        let route = serving.router.route(method: head.method, path: target.path)
+        let access = serving.config.access
+        switch route {
         case .stream(let hub, let headOnly):
-            // A reconnecting EventSource sends the header (WHATWG HTML §9.2.4); clients that cannot
-            // set headers may put the id in the query instead.
-            let lastEventID = head.headers.first(name: "Last-Event-ID") ?? target.queryValue("lastEventId")
-            startStream(hub: hub, lastEventID: lastEventID, version: head.version, headOnly: headOnly, context: context)
+            let decision = BearerCredential.decide(tokens: access.tokens(forStream: hub.path), headers: head.headers, target: target)
+            guard let credential = credential(decision, head: head, context: context) else { return }
+            if MediaPreference(headers: head.headers) == .json {
+                sendDocument(of: hub, head: head, headOnly: headOnly, context: context)
+            } else {
+                // A reconnecting EventSource sends the header (WHATWG HTML §9.2.4); clients that
+                // cannot set headers may put the id in the query instead.
+                let lastEventID = head.headers.first(name: "Last-Event-ID") ?? target.queryValue("lastEventId")
+                startStream(hub: hub, lastEventID: lastEventID, credential: credential, version: head.version, headOnly: headOnly, context: context)
+            }
         case .health(let headOnly):
+            let decision = BearerCredential.decide(tokens: access.opsTokens, headers: head.headers, target: target)
+            guard credential(decision, head: head, context: context) != nil else { return }
             sendPlain(.ok, body: "ok\n", version: head.version, headOnly: headOnly, context: context)
+        case .options(let allow):
+            // A preflight carries no credentials (WHATWG Fetch §4.8), so it is answered before any token is asked for.
+            let preflight = head.headers.contains(name: "Access-Control-Request-Method")
+            responseFields = preflight ? serving.cors.preflightFields(origin: origin) : responseFields
+            send(.noContent, body: nil, contentType: nil, version: head.version, extra: [("Allow", allow)], context: context)
         case .notFound:
             sendPlain(.notFound, body: "Not Found\n", version: head.version, context: context)
         case .methodNotAllowed(let allow):
             sendPlain(.methodNotAllowed, body: "Method Not Allowed\n", version: head.version, extra: [("Allow", allow)], context: context)
+        }
+    }
+
+    /// What the request's token makes of it: `.some(digest or nil)` when it may go on, nil when a
+    /// 401 went out (RFC 6750 §3; RFC 9110 §15.5.2 requires the challenge).
+    private func credential(_ decision: BearerCredential.Decision, head: HTTPRequestHead, context: ChannelHandlerContext) -> [UInt8]?? {
+        switch decision {
+        case .open: return .some(nil)
+        case .allowed(let digest): return .some(digest)
+        case .missing, .invalid:
+            let body = decision == .missing ? "Unauthorized: this stream needs a token\n" : "Unauthorized: the token is not valid\n"
+            sendPlain(.unauthorized, body: body, version: head.version, extra: [("WWW-Authenticate", BearerCredential.challenge(for: decision))], context: context)
+            return nil
         }
     }
 
@@ -137,12 +167,13 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         send(.ok, body: state.data, contentType: "application/json", version: head.version, headOnly: headOnly, extra: headers, context: context)
     }
 
-    private func startStream(hub: StreamHub, lastEventID: String?, version: HTTPVersion, headOnly: Bool, context: ChannelHandlerContext) {
+    private func startStream(hub: StreamHub, lastEventID: String?, credential: [UInt8]?, version: HTTPVersion, headOnly: Bool, context: ChannelHandlerContext) {
         let chunked = version.major == 1 && version.minor >= 1
         let pipeline = context.pipeline.syncOperations
         pipeline.removeHandler(encoder, promise: nil)
         pipeline.removeHandler(decoder, promise: nil)
-        let head = !chunked ? shared.head.http10 : headOnly ? shared.head.http11Head : shared.head.http11
+        let heads = responseFields.isEmpty ? shared.head : SSEResponseHead(extra: responseFields)
+        let head = !chunked ? heads.http10 : headOnly ? heads.http11Head : heads.http11
         if headOnly {
             context.writeAndFlush(NIOAny(head)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
             return
@@ -151,7 +182,10 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.write(NIOAny(chunked ? shared.retry.chunked : shared.retry.payload), promise: nil)
         context.flush()
         do {
-            let handler = SSEConnectionHandler(hub: hub, lastEventID: lastEventID, chunked: chunked, maximumQueuedBytes: shared.limits.maximumQueuedBytes, logger: shared.logger)
+            let handler = SSEConnectionHandler(
+                hub: hub, lastEventID: lastEventID, credential: credential, chunked: chunked,
+                maximumQueuedBytes: shared.limits.maximumQueuedBytes, logger: shared.logger
+            )
             try pipeline.addHandler(handler)
             pipeline.removeHandler(context: context, promise: nil)
         } catch {
@@ -186,6 +220,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         if let body { headers.add(name: "Content-Length", value: String(body.readableBytes)) }
         headers.add(name: "Connection", value: "close")
         headers.add(contentsOf: extra)
+        headers.add(contentsOf: responseFields)
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
         if let body, !headOnly {
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)

@@ -5,6 +5,8 @@ public import NIOHTTP1
 public enum Route {
     case stream(StreamHub, headOnly: Bool)
     case health(headOnly: Bool)
+    /// `OPTIONS` on a path that exists (RFC 9110 §9.3.7): what it allows, and CORS preflights.
+    case options(allow: String)
     case notFound
     /// The path exists but not for this method (RFC 9110 §15.5.6): `allow` lists the ones it takes.
     case methodNotAllowed(allow: String)
@@ -22,16 +24,18 @@ public struct Router: Sendable {
 
     public func hub(forPath path: String) -> StreamHub? { hubsByPath[path] }
 
+    static let allowed = "GET, HEAD, OPTIONS"
+
     /// Routes by the path of the request target (RFC 9112 §3.2, see ``RequestTarget``): the query
     /// is not part of the match.
     public func route(method: HTTPMethod, path: String) -> Route {
         let headOnly = method == .HEAD
-        if let hub = hubsByPath[path] {
-            return method == .GET || headOnly ? .stream(hub, headOnly: headOnly) : .methodNotAllowed(allow: "GET, HEAD")
+        let hub = hubsByPath[path]
+        guard hub != nil || path == "/healthz" else { return .notFound }
+        switch method {
+        case .GET, .HEAD: return hub.map { .stream($0, headOnly: headOnly) } ?? .health(headOnly: headOnly)
+        case .OPTIONS: return .options(allow: Self.allowed)
+        default: return .methodNotAllowed(allow: Self.allowed)
         }
-        if path == "/healthz" {
-            return method == .GET || headOnly ? .health(headOnly: headOnly) : .methodNotAllowed(allow: "GET, HEAD")
-        }
-        return .notFound
     }
 }

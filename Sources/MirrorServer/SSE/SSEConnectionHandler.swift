@@ -30,6 +30,9 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
     private let hub: StreamHub
     /// What the client sent as `Last-Event-ID`, for the hub to decide what it is missing.
     private let lastEventID: String?
+    /// The digest of the token the client was let in with (nil: the stream was open), so a reload
+    /// that removes that token can end this stream.
+    let credential: [UInt8]?
     private let chunked: Bool
     private let maximumQueuedBytes: Int
     private let logger: Logger
@@ -39,9 +42,10 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
     /// channel's atomic, for each.
     private var writable = true
 
-    init(hub: StreamHub, lastEventID: String?, chunked: Bool, maximumQueuedBytes: Int, logger: Logger) {
+    init(hub: StreamHub, lastEventID: String?, credential: [UInt8]? = nil, chunked: Bool, maximumQueuedBytes: Int, logger: Logger) {
         self.hub = hub
         self.lastEventID = lastEventID
+        self.credential = credential
         self.chunked = chunked
         self.maximumQueuedBytes = maximumQueuedBytes
         self.logger = logger

@@ -13,11 +13,14 @@ struct SSEResponseHead: Sendable {
     /// HEAD gets the same fields (RFC 9110 §9.3.2) and the connection closes after it.
     let http11Head: ByteBuffer
 
-    init() {
+    /// - Parameter extra: fields for this answer only (CORS), so built per request; the shared
+    ///   head has none.
+    init(extra: [(String, String)] = []) {
         let fields =
             "Content-Type: text/event-stream; charset=utf-8\r\n"
             + "Cache-Control: no-cache\r\n"
             + "X-Accel-Buffering: no\r\n"
+            + extra.map { "\($0.0): \($0.1)\r\n" }.joined()
         http11 = ByteBuffer(string: "HTTP/1.1 200 OK\r\n" + fields + "Transfer-Encoding: chunked\r\n\r\n")
         http10 = ByteBuffer(string: "HTTP/1.0 200 OK\r\n" + fields + "Connection: close\r\n\r\n")
         http11Head = ByteBuffer(string: "HTTP/1.1 200 OK\r\n" + fields + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")

@@ -102,6 +102,7 @@ public final class MirrorInstance: Sendable {
         for path in plan.retired {
             await old.router.hub(forPath: path)?.finishAll()
         }
+        await endRevokedClients(kept: plan.kept, old: old.config.access, new: config.access)
         let retired = Set(plan.retired)
         let (idle, stale) = runtime.withLock { runtime in
             for index in runtime.engines.indices { runtime.engines[index].served.subtract(retired) }
@@ -118,6 +119,19 @@ public final class MirrorInstance: Sendable {
         stale.forEach { $0.cancel() }
         for engine in idle { await Self.stop(engine) }
         return plan
+    }
+
+    /// Ends the clients of kept streams that the new tokens no longer let in: those whose token was
+    /// removed, and, where a stream that was open now needs a token, those that came without one.
+    private func endRevokedClients(kept: [String], old: AccessConfig, new: AccessConfig) async {
+        for path in kept {
+            let tokens = new.tokens(forStream: path)
+            guard tokens != old.tokens(forStream: path), let tokens, let hub = current.now.router.hub(forPath: path) else { continue }
+            await hub.finish { sink in
+                guard let credential = (sink as? SSEConnectionHandler)?.credential else { return true }
+                return !tokens.contains(digest: credential)
+            }
+        }
     }
 
     /// Stops accepting and heartbeats, ends every open stream cleanly (the last chunk of a chunked

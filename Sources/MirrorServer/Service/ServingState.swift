@@ -2,19 +2,21 @@ public import MirrorCore
 import Synchronization
 
 /// The configuration in force, as a request is decided against it: the routes to the streams and
-/// the host policy. Every request, and every heartbeat tick, reads it anew; a reload builds a new
+/// the host, auth and CORS policies. Every request, and every heartbeat tick, reads it anew; a reload builds a new
 /// one and swaps it in whole, so a request is decided against one configuration, never half of
 /// the old one and half of the new.
 public struct ServingState: Sendable {
     public let config: MirrorConfig
     public let router: Router
     public let hosts: HostPolicy
+    let cors: CORSPolicy
 
     /// - Parameter hubs: one per stream of `config`, in its order.
     public init(config: MirrorConfig, hubs: [StreamHub]) {
         self.config = config
         self.router = Router(hubs: hubs)
         self.hosts = HostPolicy(listenHost: config.listen.host, extra: config.hosts)
+        self.cors = CORSPolicy(origins: config.access.corsOrigins)
     }
 }
 

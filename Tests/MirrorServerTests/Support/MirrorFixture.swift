@@ -35,12 +35,13 @@ struct MirrorFixture: Sendable {
         emit: EmitMode = .snapshot,
         history: HistoryLimits = HistoryLimits(),
         transform: Transform = Transform(),
+        access: AccessConfig = AccessConfig(),
         prepare: (TemporaryDirectory) throws -> Void = { _ in }
     ) async throws -> MirrorFixture {
         let directory = try TemporaryDirectory()
         for (name, content) in files { try directory.write(name, content) }
         try prepare(directory)
-        let config = MirrorConfig(
+        var config = MirrorConfig(
             listen: ListenAddress(host: host, port: 0),
             heartbeat: heartbeat,
             streams: streams.sorted(by: { $0.key < $1.key }).map { path, watch in
@@ -60,6 +61,7 @@ struct MirrorFixture: Sendable {
             file: directory.url("mirror.yaml"),
             baseDirectory: directory.path
         )
+        config.access = access
         return try await serve(config, in: directory, timing: timing, limits: limits, host: host)
     }
 

@@ -1,0 +1,29 @@
+/// Who may read what: `auth:` (global and per stream) and `cors:`. Kept apart from the streams'
+/// own settings, so a reload that changes only tokens or origins changes no stream: its clients
+/// stay, and only those whose token was removed are ended.
+public struct AccessConfig: Sendable, Equatable {
+    /// The global tokens (`auth:` at the top); nil: streams without their own tokens are open.
+    public var tokens: AccessTokens?
+    /// Per-stream tokens by stream path; they replace the global ones for that stream.
+    public var streamTokens: [String: AccessTokens] = [:]
+    /// `auth: {public_ops: true}`: `/healthz` and `/metrics` answer without a token.
+    public var publicOps = false
+    /// `cors: {origins: [...]}`: origins (RFC 6454 serialization) whose pages may read the
+    /// streams; `*` for any page, without credentials.
+    public var corsOrigins: [String] = []
+    /// The token files named, so a reload can follow them too.
+    public var tokenFiles: [String] = []
+
+    public init() {}
+
+    /// The tokens that open `path`: its own, or else the global ones; nil when it is open.
+    public func tokens(forStream path: String) -> AccessTokens? {
+        streamTokens[path] ?? tokens
+    }
+
+    /// The tokens that open `/healthz` and `/metrics`; nil when they are open.
+    public var opsTokens: AccessTokens? { publicOps ? nil : tokens }
+
+    /// Whether anything asks for a token.
+    public var requiresTokens: Bool { tokens != nil || !streamTokens.isEmpty }
+}
