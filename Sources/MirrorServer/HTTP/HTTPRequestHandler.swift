@@ -25,6 +25,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         let head: SSEResponseHead
         let retry: EncodedEvent
         let limits: ServerLimits
+        let admission: ClientAdmission
         let logger: Logger
     }
 
@@ -101,6 +102,9 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             return sendPlain(.forbidden, body: body, version: head.version, context: context)
         }
         switch shared.router.route(method: head.method, path: target.path) {
+        case .stream(let hub, _) where MediaPreference(headers: head.headers) == .json && shared.admission.isFull(hub):
+            let seconds = RetryBackoff(range: shared.limits.overLimitRetry).next().wholeSecondsRoundedUp
+            sendPlain(.serviceUnavailable, body: "Service Unavailable: too many clients; try again later\n", version: head.version, extra: [("Retry-After", String(seconds))], context: context)
         case .stream(let hub, let headOnly) where MediaPreference(headers: head.headers) == .json:
             sendDocument(of: hub, head: head, headOnly: headOnly, context: context)
         case .stream(let hub, let headOnly):
@@ -146,11 +150,18 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             context.writeAndFlush(NIOAny(head)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
             return
         }
-        context.write(NIOAny(head), promise: nil)
-        context.write(NIOAny(chunked ? shared.retry.chunked : shared.retry.payload), promise: nil)
-        context.flush()
+        let handler: any ChannelHandler
+        if let slot = shared.admission.admit(to: hub) {
+            context.write(NIOAny(head), promise: nil)
+            context.write(NIOAny(chunked ? shared.retry.chunked : shared.retry.payload), promise: nil)
+            context.flush()
+            handler = SSEConnectionHandler(hub: hub, lastEventID: lastEventID, chunked: chunked, slot: slot, limits: shared.limits, logger: shared.logger)
+        } else {
+            shared.logger.debug("refused a client: no room on the stream or the server", metadata: ["stream.path": "\(hub.path)"])
+            let retry = RetryBackoff(range: shared.limits.overLimitRetry).next()
+            handler = OverLimitStream(head: head, chunked: chunked, retry: retry, linger: shared.limits.lingerTimeout)
+        }
         do {
-            let handler = SSEConnectionHandler(hub: hub, lastEventID: lastEventID, chunked: chunked, maximumQueuedBytes: shared.limits.maximumQueuedBytes, logger: shared.logger)
             try pipeline.addHandler(handler)
             pipeline.removeHandler(context: context, promise: nil)
         } catch {
