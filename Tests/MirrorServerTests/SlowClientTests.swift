@@ -53,10 +53,10 @@ struct SlowClientTests {
         defer { stalled.close() }
         try await eventually { fixture.hub().clients.count == 1 }
         let started = ContinuousClock.now
-        try await eventually(timeout: .seconds(5)) { fixture.hub().clients.count == 0 }
+        try await eventually(timeout: .seconds(10)) { fixture.hub().clients.count == 0 }
         #expect(await fixture.hub().subscriberCount() == 0)
-        // Between one and two timeouts after the queue stopped moving, with room for a loaded machine.
-        #expect(ContinuousClock.now - started < .seconds(3))
+        // Soon after the 0.5 s timeout, with room for a loaded machine; without it, never.
+        #expect(ContinuousClock.now - started < .seconds(6))
     }
 
     /// A slow reader that keeps taking bytes is not stalled, however long its big document takes.
@@ -66,7 +66,7 @@ struct SlowClientTests {
     @Test func aSlowButMovingReaderIsNotClosedByTheWriteTimeout() async throws {
         let fixture = try await MirrorFixture.start(
             files: ["app.json": Self.padded(0, size: 8 << 20)],
-            limits: ServerLimits(maximumQueuedBytes: 64 * 1024, writeTimeout: .milliseconds(1500))
+            limits: ServerLimits(maximumQueuedBytes: 64 * 1024, writeTimeout: .seconds(3))
         )
         defer { Task { await fixture.stop() } }
         let reader = try await RawSocket.connect(port: fixture.port, request: Self.request, receiveBuffer: 64 * 1024)
@@ -82,10 +82,10 @@ struct SlowClientTests {
             tail = Array((tail + buffer[..<count]).suffix(16))
             if String(decoding: tail, as: UTF8.self).hasSuffix("\"}\n\n\r\n") { break }
             // Reads slower than the server writes: bytes stay queued for well over the timeout.
-            try await Task.sleep(for: .milliseconds(20))
+            try await Task.sleep(for: .milliseconds(40))
         }
         #expect(String(decoding: tail, as: UTF8.self).hasSuffix("\"}\n\n\r\n"), "got \(total) bytes before the server closed")
-        #expect(ContinuousClock.now - started > .seconds(2), "the read took longer than the timeout")
+        #expect(ContinuousClock.now - started > .seconds(3), "the read took longer than the timeout")
         #expect(fixture.hub().clients.count == 1)
     }
 
