@@ -11,10 +11,10 @@ struct ConfigDecoder {
     /// The source, for advice that needs the text as written (``ListenHint``).
     let lines: SourceLines
 
-    static let topLevelKeys = ["listen", "heartbeat", "hosts", "symlinks", "auth", "cors", "streams"]
+    static let topLevelKeys = ["listen", "heartbeat", "hosts", "symlinks", "auth", "cors", "limits", "streams"]
     /// Every key a stream entry may have: the common ones, then each group's own (kept beside the
     /// code that reads them).
-    static let streamKeys = ["path", "watch", "format", "symlinks", "auth", "transform"] + streamOptionKeys + lineKeys + treeKeys
+    static let streamKeys = ["path", "watch", "format", "symlinks", "auth", "transform"] + streamOptionKeys + streamLimitKeys + lineKeys + treeKeys
 
     /// A heartbeat keeps proxies from closing an idle stream, so it is seconds or minutes; a day is
     /// already far past any proxy's idle timeout, and longer is more likely a typo than a wish.
@@ -52,6 +52,9 @@ struct ConfigDecoder {
         }
         if let cors = entries.first(where: { $0.key == "cors" }) {
             try decodeCORS(cors.value, into: &config.access)
+        }
+        if let limits = entries.first(where: { $0.key == "limits" }) {
+            config.limits = try decodeLimits(limits.value)
         }
         var symlinks = SymlinkPolicy.sameOwner
         if let entry = entries.first(where: { $0.key == "symlinks" }) {
@@ -142,6 +145,7 @@ struct ConfigDecoder {
         }
         var config = StreamConfig(path: path, watch: watch, watchPath: watchPath, format: format, source: source, symlinks: symlinks)
         try decodeStreamOptions(entries, into: &config)
+        try decodeStreamLimits(entries, into: &config)
         try decodeTransform(entries, into: &config)
         try decodeLineOptions(entries, into: &config)
         try decodeTreeOptions(entries, into: &config)

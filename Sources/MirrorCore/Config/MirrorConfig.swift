@@ -10,6 +10,8 @@ public struct MirrorConfig: Sendable, Equatable {
     public var hosts: [String]
     /// `auth:` and `cors:`, global and per stream.
     public var access = AccessConfig()
+    /// `limits:`, the bounds on clients (buffer, write timeout, count, TCP keepalive).
+    public var limits = ClientLimits()
     /// The path of the config file itself, as given.
     public var file: String
     /// The folder relative `watch` paths are read against: the config file's real folder (realpath(3)).
@@ -58,6 +60,8 @@ public struct StreamConfig: Sendable, Equatable {
     public var patchRatio: Double
     /// `history`: how many recent events the stream keeps for clients that reconnect.
     public var history: HistoryLimits
+    /// `max_clients`: the most event streams of this path open at once; nil is no bound but the global one.
+    public var maxClients: Int?
     /// `transform`: the rules that turn each version of the file into what the stream publishes.
     public var transform = Transform()
     /// `tail`, `grep`, `exclude`, `parse`, `max_line`: what a line stream publishes (``SourceKind/lines`` only).

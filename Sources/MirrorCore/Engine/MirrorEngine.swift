@@ -29,7 +29,7 @@ public final class MirrorEngine: Sendable {
         let streams = config.streams.filter { $0.source == .file }.map { MirrorStream(config: $0, run: run, encoder: encoder, logger: logger) }
         let lineStreams = config.streams.filter { $0.source == .lines }.map { LineStream(config: $0, run: run, encoder: encoder, logger: logger) }
         let trees = config.streams.filter { $0.source == .tree }.map {
-            TreeStream(config: $0, hub: StreamHub(path: $0.path, history: $0.history), run: run, encoder: encoder, logger: logger)
+            TreeStream(config: $0, hub: StreamHub(path: $0.path, history: $0.history, maxClients: $0.maxClients), run: run, encoder: encoder, logger: logger)
         }
         self.streams = streams
         let hubsByPath = Dictionary(

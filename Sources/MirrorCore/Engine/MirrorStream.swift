@@ -30,7 +30,7 @@ final class MirrorStream: @unchecked Sendable {
 
     init(config: StreamConfig, run: String, encoder: SSEEncoder, logger: Logger) {
         self.config = config
-        self.hub = StreamHub(path: config.path, history: config.history)
+        self.hub = StreamHub(path: config.path, history: config.history, maxClients: config.maxClients)
         self.run = run
         self.encoder = encoder
         var logger = logger

@@ -43,8 +43,12 @@ public final class StreamHub: Sendable {
     /// Called when the hub stops being backlogged, so a source that waits reads on at once.
     private let drainedHandler = Mutex<(@Sendable () -> Void)?>(nil)
 
-    public init(path: String, history: HistoryLimits = HistoryLimits()) {
+    /// The clients holding a place on this stream (`max_clients`); the server admits and releases.
+    public let clients: ClientCounter
+
+    public init(path: String, history: HistoryLimits = HistoryLimits(), maxClients: Int? = nil) {
         self.path = path
+        self.clients = ClientCounter(limit: maxClients)
         self.state = Mutex(State(history: EventHistory(limits: history)))
     }
 

@@ -25,6 +25,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         let head: SSEResponseHead
         let retry: EncodedEvent
         let limits: ServerLimits
+        let admission: ClientAdmission
         let logger: Logger
     }
 
@@ -111,7 +112,13 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .stream(let hub, let headOnly):
             let decision = BearerCredential.decide(tokens: access.tokens(forStream: hub.path), headers: head.headers, target: target)
             guard let credential = credential(decision, head: head, context: context) else { return }
-            if MediaPreference(headers: head.headers) == .json {
+            if MediaPreference(headers: head.headers) == .json, shared.admission.isFull(hub) {
+                let seconds = RetryBackoff(range: shared.limits.overLimitRetry).next().wholeSecondsRoundedUp
+                sendPlain(
+                    .serviceUnavailable, body: "Service Unavailable: too many clients; try again later\n", version: head.version,
+                    extra: [("Retry-After", String(seconds))], context: context
+                )
+            } else if MediaPreference(headers: head.headers) == .json {
                 sendDocument(of: hub, head: head, headOnly: headOnly, context: context)
             } else {
                 // A reconnecting EventSource sends the header (WHATWG HTML §9.2.4); clients that
@@ -178,14 +185,20 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             context.writeAndFlush(NIOAny(head)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
             return
         }
-        context.write(NIOAny(head), promise: nil)
-        context.write(NIOAny(chunked ? shared.retry.chunked : shared.retry.payload), promise: nil)
-        context.flush()
-        do {
-            let handler = SSEConnectionHandler(
-                hub: hub, lastEventID: lastEventID, credential: credential, chunked: chunked,
-                maximumQueuedBytes: shared.limits.maximumQueuedBytes, logger: shared.logger
+        let handler: any ChannelHandler
+        if let slot = shared.admission.admit(to: hub) {
+            context.write(NIOAny(head), promise: nil)
+            context.write(NIOAny(chunked ? shared.retry.chunked : shared.retry.payload), promise: nil)
+            context.flush()
+            handler = SSEConnectionHandler(
+                hub: hub, lastEventID: lastEventID, credential: credential, chunked: chunked, slot: slot, limits: shared.limits, logger: shared.logger
             )
+        } else {
+            shared.logger.debug("refused a client: no room on the stream or the server", metadata: ["stream.path": "\(hub.path)"])
+            let retry = RetryBackoff(range: shared.limits.overLimitRetry).next()
+            handler = OverLimitStream(head: head, chunked: chunked, retry: retry, linger: shared.limits.lingerTimeout)
+        }
+        do {
             try pipeline.addHandler(handler)
             pipeline.removeHandler(context: context, promise: nil)
         } catch {

@@ -14,6 +14,15 @@ import NIOCore
 /// must reach everyone), and heartbeats are skipped while anything is queued, never a reason to
 /// close.
 ///
+/// Stalled clients: a client that takes no bytes at all is closed once `writeTimeout` passes with
+/// bytes queued for it (``WriteProgress``), even when no event comes to find it over the bound. The
+/// check is scheduled only while something is queued: from the moment the channel turns unwritable
+/// (its high-water mark, an eighth of the bound) or a heartbeat finds bytes queued, every quarter
+/// of the timeout, until the queue is empty. An idle client costs no timer.
+///
+/// Admission: the client holds a place on its stream and on the server (``ClientSlot``) from its
+/// admission until it leaves; leaving gives it back, once.
+///
 /// End of input is not the end of the stream: a client may half-close after its request
 /// (RFC 9112 §9.6) and still read. TCP cannot tell that from a peer that closed completely until
 /// something is sent, so end of input sends an empty comment at once: a closed peer answers it with
@@ -35,19 +44,26 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
     let credential: [UInt8]?
     private let chunked: Bool
     private let maximumQueuedBytes: Int
+    private let slot: ClientSlot?
     private let logger: Logger
+    /// The write-progress check, while one is scheduled.
+    private var progress: WriteProgress?
+    private var progressCheck: Scheduled<Void>?
+    private let writeTimeout: TimeAmount?
     private var context: ChannelHandlerContext?
     /// The channel's writability as its last change event said (below the high-water mark, a
     /// eighth of the bound): kept here so that a delivery to thousands of clients reads a field, not the
     /// channel's atomic, for each.
     private var writable = true
 
-    init(hub: StreamHub, lastEventID: String?, credential: [UInt8]? = nil, chunked: Bool, maximumQueuedBytes: Int, logger: Logger) {
+    init(hub: StreamHub, lastEventID: String?, credential: [UInt8]? = nil, chunked: Bool, slot: ClientSlot?, limits: ServerLimits, logger: Logger) {
         self.hub = hub
         self.lastEventID = lastEventID
         self.credential = credential
         self.chunked = chunked
-        self.maximumQueuedBytes = maximumQueuedBytes
+        self.maximumQueuedBytes = limits.maximumQueuedBytes
+        self.writeTimeout = limits.writeTimeout
+        self.slot = slot
         self.logger = logger
     }
 
@@ -74,6 +90,7 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
         let now = context.channel.isWritable
         if now != writable, self.context != nil { hub.subscriberIsFull(!now) }
         writable = now
+        if !now { watchProgress(context) }
         context.fireChannelWritabilityChanged()
     }
 
@@ -83,7 +100,7 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         // A half-close leaves the stream open; see the type's comment.
         if case ChannelEvent.inputClosed = event {
-            context.writeAndFlush(wrapOutboundOut(chunked ? Self.probe.chunked : Self.probe.payload), promise: nil)
+            write(chunked ? Self.probe.chunked : Self.probe.payload, context)
             return
         }
         context.fireUserInboundEventTriggered(event)
@@ -104,12 +121,13 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
             context.close(promise: nil)
             return
         }
-        context.writeAndFlush(wrapOutboundOut(chunked ? event.chunked : event.payload), promise: nil)
+        write(chunked ? event.chunked : event.payload, context)
     }
 
     func receiveHeartbeat(_ comment: EncodedEvent) {
-        guard let context, queuedBytes(context) == 0 else { return }
-        context.writeAndFlush(wrapOutboundOut(chunked ? comment.chunked : comment.payload), promise: nil)
+        guard let context else { return }
+        guard queuedBytes(context) == 0 else { return watchProgress(context) }
+        write(chunked ? comment.chunked : comment.payload, context)
     }
 
     func finish() {
@@ -122,6 +140,39 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
         }
     }
 
+    private func write(_ bytes: ByteBuffer, _ context: ChannelHandlerContext) {
+        progress?.wrote(bytes.readableBytes)
+        context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+    }
+
+    /// Starts the write-progress check if bytes are queued and none runs yet.
+    private func watchProgress(_ context: ChannelHandlerContext) {
+        guard let writeTimeout, progressCheck == nil, self.context != nil else { return }
+        var watch = progress ?? WriteProgress(timeout: writeTimeout)
+        watch.start(queued: queuedBytes(context), now: .now())
+        progress = watch
+        scheduleProgressCheck(context, every: .nanoseconds(writeTimeout.nanoseconds / 4))
+    }
+
+    private func scheduleProgressCheck(_ context: ChannelHandlerContext, every interval: TimeAmount) {
+        progressCheck = context.eventLoop.assumeIsolated().scheduleTask(in: interval) { [self] in
+            progressCheck = nil
+            guard self.context != nil, var watch = progress else { return }
+            let verdict = watch.check(queued: queuedBytes(context), now: .now())
+            progress = watch
+            switch verdict {
+            case .drained:
+                break
+            case .moving:
+                scheduleProgressCheck(context, every: interval)
+            case .stalled:
+                logger.info("closing a client that took no bytes for the write timeout", metadata: ["stream.path": "\(hub.path)"])
+                leave(context)
+                context.close(promise: nil)
+            }
+        }
+    }
+
     /// Bytes written to the channel and not yet taken by the kernel.
     private func queuedBytes(_ context: ChannelHandlerContext) -> Int {
         (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? (context.channel.isWritable ? 0 : Int.max)
@@ -130,7 +181,10 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
     private func leave(_ context: ChannelHandlerContext) {
         guard self.context != nil else { return }
         self.context = nil
+        progressCheck?.cancel()
+        progressCheck = nil
         if !writable { hub.subscriberIsFull(false) }
         hub.unsubscribe(self, on: context.eventLoop)
+        slot?.release()
     }
 }

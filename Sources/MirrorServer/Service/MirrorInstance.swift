@@ -41,13 +41,14 @@ public final class MirrorInstance: Sendable {
     }
 
     /// Reads every watched file, then binds: a client never connects before the first state exists.
+    /// `limits` nil takes them from the config's `limits:`.
     ///
     /// The first reads and the watcher thread's start block, so they run on NIO's thread pool,
     /// not on the Swift concurrency pool that every other task shares.
     public static func start(
         config: MirrorConfig,
         timing: WatchTiming = WatchTiming(),
-        limits: ServerLimits = ServerLimits(),
+        limits: ServerLimits? = nil,
         group: any EventLoopGroup,
         logger: Logger
     ) async throws -> MirrorInstance {
@@ -59,7 +60,7 @@ public final class MirrorInstance: Sendable {
                 port: config.listen.port,
                 current: current,
                 group: group,
-                limits: limits,
+                limits: limits ?? ServerLimits(config.limits),
                 logger: logger
             )
             if let address = channel.localAddress, !address.isLoopback {

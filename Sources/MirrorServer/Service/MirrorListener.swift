@@ -21,9 +21,10 @@ public enum MirrorListener {
             head: SSEResponseHead(),
             retry: SSEEncoder().encodeRetry(milliseconds: retryMilliseconds),
             limits: limits,
+            admission: ClientAdmission(maximumClients: limits.maximumClients),
             logger: logger
         )
-        let channel = try await ServerBootstrap(group: group)
+        let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             // TCP_NODELAY lives at IPPROTO_TCP; at SOL_SOCKET option 1 is SO_DEBUG, which needs
@@ -37,19 +38,19 @@ public enum MirrorListener {
                 .writeBufferWaterMark,
                 value: .init(low: limits.maximumQueuedBytes / 32, high: limits.maximumQueuedBytes / 8)
             )
+            .keepalive(limits.keepalive)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let encoder = HTTPResponseEncoder()
                     let decoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes))
                     let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(RequestLineGuard(logger: logger))
+                    try sync.addHandler(RequestLineGuard(limits: limits, logger: logger))
                     try sync.addHandler(encoder)
                     try sync.addHandler(decoder)
                     try sync.addHandler(HTTPRequestHandler(shared: shared, encoder: encoder, decoder: decoder))
                 }
             }
-            .bind(host: host, port: port)
-            .get()
+        let channel = try await bootstrap.bind(host: host, port: port).get()
         // After NIO's accept handler, so it sees what that handler reports: failed accepts and
         // connections that could not be set up, which NIO otherwise drops without a word.
         try await channel.eventLoop.submit {

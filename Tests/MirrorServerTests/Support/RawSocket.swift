@@ -32,3 +32,13 @@ struct RawSocket {
         Glibc.close(descriptor)
     }
 }
+
+extension RawSocket {
+    /// The client's own port, which the server sees as its peer's.
+    var localPort: Int {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
