@@ -85,4 +85,26 @@ struct ConfigReloadTests {
         #expect(try await Self.status(server, "/a") == "HTTP/1.1 200 OK")
         #expect(await server.stop() == 0)
     }
+
+    /// Editing the token file is a reload: the client whose token went is ended, the new token works.
+    @Test func anEditedTokenFileEndsTheClientsOfARemovedToken() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("a.json", #"{"a":1}"#)
+        try directory.write("tokens", "token-a\ntoken-b\n")
+        try directory.write("mirror.yaml", "auth: {tokens_file: tokens}\n" + Self.config([("/a", "a.json")]))
+        let server = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory)
+        let group = MultiThreadedEventLoopGroupHolder.shared
+        let a = try await TestClient.subscribe(port: server.port, group: group, path: "/a?access_token=token-a")
+        let b = try await TestClient.subscribe(port: server.port, group: group, path: "/a?access_token=token-b")
+        for client in [a, b] { try await client.waitFor("/a") { $0.count == 1 } }
+
+        try directory.write("tokens", "token-b\ntoken-c\n")
+        try await a.waitUntilClosed(timeout: .seconds(3))
+        #expect(!b.isClosed)
+        #expect(try await Self.status(server, "/a?access_token=token-c") == "HTTP/1.1 200 OK")
+        #expect(try await Self.status(server, "/a?access_token=token-a") == "HTTP/1.1 401 Unauthorized")
+        #expect(!server.log.contains("token-a") && !server.log.contains("token-c"))
+        #expect(await server.stop() == 0)
+    }
 }

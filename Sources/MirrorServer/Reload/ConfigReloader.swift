@@ -2,12 +2,13 @@ public import Logging
 public import MirrorCore
 import Synchronization
 
-/// Watches the config file and turns its changes, and SIGHUP, into reloads of a running
-/// ``MirrorInstance``, one at a time.
+/// Watches the config file, and the token files it names, and turns their changes, and SIGHUP,
+/// into reloads of a running ``MirrorInstance``, one at a time.
 ///
-/// The file is watched as any watched file is (its folder, so an editor's atomic save is one
-/// change; see ``FileWatcher``), and a change is re-read only when its bytes differ from the last
-/// ones read, so a `touch` or an identical save reloads nothing. A config that does not load is
+/// The files are watched as any watched file is (their folders, so an editor's atomic save is one
+/// change; see ``FileWatcher``), and a change counts only when a file's bytes differ from the last
+/// ones read, so a `touch` or an identical save reloads nothing. A reload that names other token
+/// files watches those from then on. A config that does not load is
 /// logged with its file, line and column, and the running one stays in force.
 public final class ConfigReloader: Sendable {
     /// Applied to every config read (say, `--listen` from the command line, which beats the file).
@@ -18,8 +19,10 @@ public final class ConfigReloader: Sendable {
     private let logger: Logger
     private let triggers: AsyncStream<Void>
     private let trigger: AsyncStream<Void>.Continuation
-    private let lastBytes = Mutex<[UInt8]?>(nil)
-    private let watcher: Mutex<FileWatcher?> = Mutex(nil)
+    /// The last bytes read of each watched file (its first reading only records them).
+    private let lastBytes = Mutex<[String: [UInt8]]>([:])
+    private let watcher: Mutex<(watcher: FileWatcher, files: [String])?> = Mutex(nil)
+    private let timing: Mutex<WatchTiming?> = Mutex(nil)
 
     public init(file: String, adjust: @escaping Adjust = { _ in }, logger: Logger) {
         self.file = file
@@ -29,19 +32,39 @@ public final class ConfigReloader: Sendable {
         (triggers, trigger) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Starts watching the file (its first reading only records its bytes).
-    public func startWatching(timing: WatchTiming) throws {
-        let watcher = try FileWatcher(paths: [file], timing: timing, readLimit: 4 << 20, logger: logger) { [self] _, result, _ in
-            guard case .success(let content) = result else { return .done }
+    /// Starts watching the config file and `tokenFiles`.
+    public func startWatching(timing: WatchTiming, tokenFiles: [String]) throws {
+        self.timing.withLock { $0 = timing }
+        try watch([file] + tokenFiles, timing: timing)
+    }
+
+    private func watch(_ paths: [String], timing: WatchTiming) throws {
+        let watcher = try FileWatcher(paths: paths, timing: timing, readLimit: 4 << 20, logger: logger) { [self] index, result, _ in
+            let bytes = (try? result.get())?.bytes
             let changed = lastBytes.withLock { last in
-                defer { last = content.bytes }
-                return last != nil && last != content.bytes
+                defer { last[paths[index]] = bytes ?? [] }
+                return last[paths[index]].map { $0 != (bytes ?? []) } ?? false
             }
             if changed { trigger.yield() }
             return .done
         }
         watcher.start()
-        self.watcher.withLock { $0 = watcher }
+        let old = self.watcher.withLock { current in
+            defer { current = (watcher, paths) }
+            return current?.watcher
+        }
+        old?.stop()
+    }
+
+    /// Follows the token files a reloaded config names, when they are not the ones watched.
+    private func rewatch(tokenFiles: [String]) {
+        let paths = [file] + tokenFiles
+        guard let timing = timing.withLock({ $0 }), watcher.withLock({ $0?.files }) != paths else { return }
+        do {
+            try watch(paths, timing: timing)
+        } catch {
+            logger.warning("the token files cannot be watched; SIGHUP still reloads them", metadata: ["error": "\(error)"])
+        }
     }
 
     /// SIGHUP: read the file again whether or not it changed.
@@ -57,7 +80,7 @@ public final class ConfigReloader: Sendable {
     }
 
     public func stop() {
-        watcher.withLock { $0 }?.stop()
+        watcher.withLock { $0 }?.watcher.stop()
         trigger.finish()
     }
 
@@ -72,6 +95,7 @@ public final class ConfigReloader: Sendable {
         adjust(&config)
         do {
             let plan = try await instance.reload(to: config)
+            rewatch(tokenFiles: config.access.tokenFiles)
             if !plan.needsRestart.isEmpty {
                 logger.warning("a changed setting holds only after a restart", metadata: ["settings": "\(plan.needsRestart.joined(separator: ", "))"])
             }

@@ -13,7 +13,8 @@ public struct ReloadPlan: Sendable, Equatable {
     public var started: [StreamConfig] = []
     /// Paths of running streams to end (removed or changed).
     public var retired: [String] = []
-    /// Settings that changed but hold only from the next start (the listening socket is bound once).
+    /// Settings that changed but hold only from the next start: the listening socket is bound
+    /// once, and the server-wide limits are set on it and on every connection's pipeline.
     public var needsRestart: [String] = []
 
     public init(from old: MirrorConfig, to new: MirrorConfig) {
@@ -29,6 +30,7 @@ public struct ReloadPlan: Sendable, Equatable {
         }
         retired += old.streams.map(\.path).filter { !wanted.contains($0) }
         if old.listen != new.listen { needsRestart.append("listen") }
+        if old.limits != new.limits { needsRestart.append("limits") }
     }
 
     /// Whether the reload changes no stream (it may still change policies such as `hosts:`).

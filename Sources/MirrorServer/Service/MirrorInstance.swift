@@ -63,9 +63,9 @@ public final class MirrorInstance: Sendable {
                 limits: limits ?? ServerLimits(config.limits),
                 logger: logger
             )
-            if let address = channel.localAddress, !address.isLoopback {
+            if let address = channel.localAddress, !address.isLoopback, !config.access.requiresTokens {
                 logger.warning(
-                    "listening on \(address), which is not a loopback address: anyone who can reach it can read every stream",
+                    "listening on \(address), which is not a loopback address, without 'auth:': anyone who can reach it can read every stream",
                     metadata: ["listen": "\(config.listen)"]
                 )
             }

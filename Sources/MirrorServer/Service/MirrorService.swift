@@ -54,7 +54,7 @@ public final class MirrorService: Service {
         if let local = instance.localAddress { onListening?(local) }
         let reloader = ConfigReloader(file: config.file, adjust: adjust, logger: logger)
         do {
-            try reloader.startWatching(timing: timing)
+            try reloader.startWatching(timing: timing, tokenFiles: config.access.tokenFiles)
         } catch {
             logger.warning("the config file cannot be watched; SIGHUP still reloads it", metadata: ["error": "\(error)"])
         }
