@@ -93,6 +93,27 @@ struct ServerProcessTests {
         }
     }
 
+    /// SIGTERM with thousands of clients: every stream gets its clean end and the process exits 0
+    /// within 5 seconds.
+    @Test func gracefulShutdownWithTwoThousandClientsTakesUnderFiveSeconds() async throws {
+        let (directory, server) = try await start()
+        defer { directory.remove() }
+        let group = MultiThreadedEventLoopGroupHolder.shared
+        var clients: [TestClient] = []
+        for _ in 0..<2000 {
+            clients.append(try await TestClient.subscribe(port: server.port, group: group, path: "/config"))
+        }
+        for client in clients { try await client.waitFor("the document") { $0.count == 1 } }
+        let started = ContinuousClock.now
+        #expect(await server.stop() == 0)
+        let took = ContinuousClock.now - started
+        #expect(took < .seconds(5), "exited after \(took)")
+        for client in clients {
+            try await client.waitUntilClosed()
+            #expect(client.text.hasSuffix("\r\n0\r\n\r\n"))
+        }
+    }
+
     /// Out of descriptors, accept fails at once on every wakeup: the server must neither spin nor
     /// stay deaf, and the clients it has keep their streams.
     @Test func outOfDescriptorsBacksOffLogsOnceAndRecovers() async throws {
