@@ -2,12 +2,14 @@
 """Benchmark orchestrator: floor vs. seed vs. sse-mirror (python3 stdlib only; the big-docs
 part imports jsonpatch, installing it with pip when missing).
 
-Six parts (--only PART[,PART]): fanout (the table below), patch-fanout (64 KB, only "seq"
+Seven parts (--only PART[,PART]): fanout (the table below), patch-fanout (64 KB, only "seq"
 changes, sse-mirror with emit: patch against the floor), big-docs (1/10/50 MB, rename to patch
 event at one client against Python's json.loads + jsonpatch.make_patch), isolation (a small
 stream's p99 while a 50 MB stream's file is rewritten back to back), tail (1 GB of log lines
-against tail -F | wc -l) and tree (a 10,000-file artifact tree against find + sha256sum; one
-file changed against a single-file stream). The last two live in bench/sources.py. See
+against tail -F | wc -l), tree (a 10,000-file artifact tree against find + sha256sum; one
+file changed against a single-file stream), and soak (2,000 clients and one that never reads, 60 s
+of 64 KB changes: nothing missed, the stalled one dropped, RSS flat). tail and tree live in
+bench/sources.py, soak in bench/soak.py. See
 bench/README.md.
 
 For each scenario (document size, client count, write mode) and each peer it
@@ -841,7 +843,7 @@ def part_isolation(args, bins, have_mirror, repeats, t0):
 
 # ---------- assembling RESULTS.md ----------
 
-PARTS = ("fanout", "patch-fanout", "big-docs", "isolation", "tail", "tree")
+PARTS = ("fanout", "patch-fanout", "big-docs", "isolation", "tail", "tree", "soak")
 
 
 def split_sections(text):
@@ -927,6 +929,9 @@ def main():
         elif part == "tail":
             import sources
             md, fails = sources.part_tail(args, bins, have_mirror, repeats)
+        elif part == "soak":
+            import soak
+            md, fails = soak.part_soak(args, bins, have_mirror)
         else:
             import sources
             md, fails = sources.part_tree(args, have_mirror, repeats, import_jsonpatch())

@@ -180,3 +180,58 @@ struct ServerProcessTests {
         #expect(limits.maximumQueuedBytes == 1)
     }
 }
+
+/// `tls:` through the real binary and a real TLS client (curl), with a certificate made for the test.
+@Suite("TLS", .timeLimit(.minutes(1)))
+struct TLSTests {
+    static let tools = ["/usr/bin/openssl", "/usr/bin/curl"]
+
+    /// A self-signed certificate for 127.0.0.1 and localhost, made with openssl(1).
+    static func makeCertificate(in directory: TemporaryDirectory) throws {
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+            "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            "-keyout", directory.url("key.pem"), "-out", directory.url("cert.pem"),
+        ]
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        #expect(openssl.terminationStatus == 0)
+        chmod(directory.url("key.pem"), 0o644)
+    }
+
+    /// curl's output and exit status.
+    static func curl(_ arguments: [String]) throws -> (String, Int32) {
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        curl.arguments = ["-s", "--max-time", "5"] + arguments
+        let output = Pipe()
+        curl.standardOutput = output
+        try curl.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        curl.waitUntilExit()
+        return (String(decoding: data, as: UTF8.self), curl.terminationStatus)
+    }
+
+    @Test(.enabled(if: tools.allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }, "needs openssl and curl"))
+    func aStreamIsServedOverTLSAndPlainHTTPIsNot() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try Self.makeCertificate(in: directory)
+        try directory.write("app.json", #"{"secure":true}"#)
+        try directory.write("mirror.yaml", "listen: 127.0.0.1:0\ntls: {cert: cert.pem, key: key.pem}\nstreams:\n  - path: /config\n    watch: app.json\n")
+        let server = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory)
+        #expect(server.log.contains("listening on https://127.0.0.1:"))
+        let url = "https://127.0.0.1:\(server.port)/config"
+        let (document, status) = try Self.curl(["--cacert", directory.url("cert.pem"), "-H", "Accept: application/json", url])
+        #expect(status == 0 && document == #"{"secure":true}"#, "\(status): \(document)")
+        let (events, _) = try Self.curl(["--cacert", directory.url("cert.pem"), "-N", "--max-time", "2", url])
+        #expect(events.contains("event: changed\n") && events.contains(#"data: {"secure":true}"#))
+        // Plain HTTP on the TLS port gets no answer a client could take for one.
+        let (plain, _) = try Self.curl(["-H", "Accept: application/json", "http://127.0.0.1:\(server.port)/config"])
+        #expect(!plain.contains("secure"))
+        #expect(await server.stop() == 0)
+    }
+}

@@ -11,7 +11,7 @@ struct ConfigDecoder {
     /// The source, for advice that needs the text as written (``ListenHint``).
     let lines: SourceLines
 
-    static let topLevelKeys = ["listen", "heartbeat", "hosts", "symlinks", "auth", "cors", "limits", "streams"]
+    static let topLevelKeys = ["listen", "heartbeat", "hosts", "symlinks", "auth", "cors", "limits", "tls", "streams"]
     /// Every key a stream entry may have: the common ones, then each group's own (kept beside the
     /// code that reads them).
     static let streamKeys = ["path", "watch", "format", "symlinks", "auth", "transform"] + streamOptionKeys + streamLimitKeys + lineKeys + treeKeys
@@ -52,6 +52,9 @@ struct ConfigDecoder {
         }
         if let cors = entries.first(where: { $0.key == "cors" }) {
             try decodeCORS(cors.value, into: &config.access)
+        }
+        if let tls = entries.first(where: { $0.key == "tls" }) {
+            config.tls = try decodeTLS(tls.value)
         }
         if let limits = entries.first(where: { $0.key == "limits" }) {
             config.limits = try decodeLimits(limits.value)

@@ -12,6 +12,8 @@ public struct MirrorConfig: Sendable, Equatable {
     public var access = AccessConfig()
     /// `limits:`, the bounds on clients (buffer, write timeout, count, TCP keepalive).
     public var limits = ClientLimits()
+    /// `tls:`: answer HTTPS with these files; nil: plain HTTP.
+    public var tls: TLSFiles?
     /// The path of the config file itself, as given.
     public var file: String
     /// The folder relative `watch` paths are read against: the config file's real folder (realpath(3)).

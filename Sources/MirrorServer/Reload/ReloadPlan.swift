@@ -31,6 +31,7 @@ public struct ReloadPlan: Sendable, Equatable {
         retired += old.streams.map(\.path).filter { !wanted.contains($0) }
         if old.listen != new.listen { needsRestart.append("listen") }
         if old.limits != new.limits { needsRestart.append("limits") }
+        if old.tls != new.tls { needsRestart.append("tls") }
     }
 
     /// Whether the reload changes no stream (it may still change policies such as `hosts:`).

@@ -2,6 +2,7 @@ public import Logging
 public import MirrorCore
 public import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// A running mirror: the engines watching its files, the listening channel, the heartbeats, and
@@ -55,10 +56,13 @@ public final class MirrorInstance: Sendable {
         let engine = try await startEngine(config: config, timing: timing, logger: logger)
         do {
             let current = CurrentServingState(ServingState(config: config, hubs: engine.hubs))
+            var tls: NIOSSLContext?
+            if let files = config.tls { tls = try TLSContext.make(files) }
             let channel = try await MirrorListener.bind(
                 host: config.listen.host,
                 port: config.listen.port,
                 current: current,
+                tls: tls,
                 group: group,
                 limits: limits ?? ServerLimits(config.limits),
                 logger: logger

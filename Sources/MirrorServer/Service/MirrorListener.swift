@@ -3,6 +3,7 @@ public import MirrorCore
 public import NIOCore
 import NIOHTTP1
 import NIOPosix
+public import NIOSSL
 
 /// The listening socket and the pipeline every connection starts with.
 public enum MirrorListener {
@@ -12,6 +13,7 @@ public enum MirrorListener {
         host: String,
         port: Int,
         current: CurrentServingState,
+        tls: NIOSSLContext? = nil,
         group: any EventLoopGroup,
         limits: ServerLimits = ServerLimits(),
         logger: Logger
@@ -44,6 +46,8 @@ public enum MirrorListener {
                     let encoder = HTTPResponseEncoder()
                     let decoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes))
                     let sync = channel.pipeline.syncOperations
+                    // TLS first: every handler after it sees the decrypted bytes.
+                    if let tls { try sync.addHandler(NIOSSLServerHandler(context: tls)) }
                     try sync.addHandler(RequestLineGuard(limits: limits, logger: logger))
                     try sync.addHandler(encoder)
                     try sync.addHandler(decoder)

@@ -48,7 +48,7 @@ public final class MirrorService: Service {
             throw error
         }
         logger.info(
-            "sse-mirror listening on \(Self.url(instance.localAddress, fallback: config.listen))",
+            "sse-mirror listening on \(Self.url(instance.localAddress, fallback: config.listen, tls: config.tls != nil))",
             metadata: ["streams": "\(config.streams.map { "\($0.path) ← \($0.watch)" }.joined(separator: ", "))"]
         )
         if let local = instance.localAddress { onListening?(local) }
@@ -79,9 +79,10 @@ public final class MirrorService: Service {
         try await group.shutdownGracefully()
     }
 
-    static func url(_ address: SocketAddress?, fallback: ListenAddress) -> String {
-        guard let address, let ip = address.ipAddress, let port = address.port else { return "http://\(fallback)" }
-        if case .v6 = address { return "http://[\(ip)]:\(port)" }
-        return "http://\(ip):\(port)"
+    static func url(_ address: SocketAddress?, fallback: ListenAddress, tls: Bool = false) -> String {
+        let scheme = tls ? "https" : "http"
+        guard let address, let ip = address.ipAddress, let port = address.port else { return "\(scheme)://\(fallback)" }
+        if case .v6 = address { return "\(scheme)://[\(ip)]:\(port)" }
+        return "\(scheme)://\(ip):\(port)"
     }
 }

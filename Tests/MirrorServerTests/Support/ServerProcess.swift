@@ -59,7 +59,7 @@ final class ServerProcess: Sendable {
         let deadline = ContinuousClock.now.advanced(by: .seconds(20))
         var port: Int?
         while port == nil, ContinuousClock.now < deadline, process.isRunning {
-            port = stderr.value.firstMatch(of: /listening on http:\/\/[^ ]*:(\d+)/).flatMap { Int($0.1) }
+            port = stderr.value.firstMatch(of: /listening on https?:\/\/[^ ]*:(\d+)/).flatMap { Int($0.1) }
             if port == nil { try await Task.sleep(for: .milliseconds(20)) }
         }
         guard let port else {
