@@ -35,6 +35,7 @@ struct MirrorFixture: Sendable {
         emit: EmitMode = .snapshot,
         history: HistoryLimits = HistoryLimits(),
         transform: Transform = Transform(),
+        watching: WatchPolicy = WatchPolicy(),
         prepare: (TemporaryDirectory) throws -> Void = { _ in }
     ) async throws -> MirrorFixture {
         let directory = try TemporaryDirectory()
@@ -54,6 +55,7 @@ struct MirrorFixture: Sendable {
                     history: history
                 )
                 stream.transform = transform
+                stream.watching = watching
                 return stream
             },
             hosts: hosts,
