@@ -256,7 +256,8 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
                 let folderExists = resolution.watchedTargetDirectory == resolution.targetDirectory
                 if event.watch == targetWatch && folderExists && !event.name.isEmpty {
                     // Only the name matters here; growth is seen through the file's own watch.
-                    if event.name == resolution.targetName && mask & (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE) != 0 {
+                    // IN_ATTRIB: a chmod may have made a log that could not be opened readable.
+                    if event.name == resolution.targetName && mask & (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB) != 0 {
                         recheckName(index)
                     }
                 } else if mask & (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF) != 0 {

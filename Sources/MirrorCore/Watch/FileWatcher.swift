@@ -206,6 +206,10 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
                     files[index].scheduler.vanished(at: now)
                 } else if mask & (IN_MODIFY | IN_CREATE) != 0 {
                     files[index].scheduler.modified(at: now)
+                } else if mask & IN_ATTRIB != 0 {
+                    // A chmod, chown or touch: read again only if the file is another now (its
+                    // ctime moved), so an unreadable file that became readable is mirrored again.
+                    recheck(index, at: now)
                 }
             } else if event.watch != targetWatch || !targetFolderExists
                 || resolution.linkDirectories.contains(where: { file.watches[$0] == event.watch })
