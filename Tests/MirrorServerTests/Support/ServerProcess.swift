@@ -76,6 +76,12 @@ final class ServerProcess: Sendable {
         self.port = port
     }
 
+    /// A test that throws before ``stop()`` leaves no server behind (it would run on, orphaned,
+    /// and load the machine for every later test).
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
     func signal(_ number: Int32) {
         kill(process.processIdentifier, number)
     }
