@@ -49,14 +49,14 @@ struct FileWatcherTests {
         close(fd)
     }
 
-    func makeWatcher(_ recorder: Recorder, polling: Bool = false, timing: WatchTiming? = nil) throws -> FileWatcher {
+    func makeWatcher(_ recorder: Recorder, policy: WatchPolicy = WatchPolicy(), timing: WatchTiming? = nil) throws -> FileWatcher {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         return try FileWatcher(
             paths: [file],
             timing: timing ?? WatchTiming(reconcileInterval: nil),
             readLimit: 1 << 20,
-            polling: polling,
+            policies: [policy],
             logger: logger
         ) { _, result, _ in recorder.handle(result) }
     }
@@ -161,13 +161,13 @@ struct FileWatcherTests {
         try await eventually { recorder.all.last == "2" }
     }
 
-    /// Where inotify cannot serve, the file is polled by stat and still mirrored. (Stat sees size,
-    /// inode and mtime; the sizes differ here because two writes within one kernel tick share an mtime.)
-    @Test func pollingFallback() async throws {
+    /// A polled file (`watch_mode: poll`) is stat'ed and still mirrored. (Stat sees size, inode,
+    /// mtime and ctime; the end-to-end polling tests vary each.)
+    @Test func polling() async throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         write(file, "0")
         let recorder = Recorder()
-        let watcher = try makeWatcher(recorder, polling: true, timing: WatchTiming(reconcileInterval: nil, pollInterval: .milliseconds(50)))
+        let watcher = try makeWatcher(recorder, policy: WatchPolicy(mode: .poll, pollInterval: .milliseconds(50)), timing: WatchTiming(reconcileInterval: nil))
         watcher.start()
         defer { watcher.stop() }
         write(file, "11")
@@ -176,6 +176,27 @@ struct FileWatcherTests {
         try await eventually { recorder.all.last == "error: no such file" }
         write(file, "2")
         try await eventually { recorder.all.last == "2" }
+    }
+
+    /// A write through a shared mapping sends no IN_MODIFY (inotify(7): mmap(2), msync(2) and
+    /// munmap(2) generate no events), but moves mtime and ctime: the reconciliation stat finds it.
+    @Test func reconciliationCatchesAWriteThroughAMapping() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        write(file, "aaaa")
+        let recorder = Recorder()
+        let watcher = try makeWatcher(recorder, timing: WatchTiming(reconcileInterval: .milliseconds(100)))
+        watcher.start()
+        defer { watcher.stop() }
+        // The mapping holds the open file: its IN_CLOSE_WRITE comes only at munmap, so it stays
+        // mapped until the new content is seen.
+        let fd = open(file, O_RDWR)
+        let mapping: UnsafeMutableRawPointer = try #require(mmap(nil, 4, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0))
+        try #require(mapping != UnsafeMutableRawPointer(bitPattern: -1))
+        defer { munmap(mapping, 4) }
+        close(fd)
+        _ = "bbbb".utf8CString.withUnsafeBytes { memcpy(mapping, $0.baseAddress!, 4) }
+        msync(mapping, 4, MS_SYNC)
+        try await eventually { recorder.all.last == "bbbb" }
     }
 
     /// A file larger than the limit is refused, not read whole.

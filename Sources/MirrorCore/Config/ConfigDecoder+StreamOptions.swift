@@ -8,12 +8,7 @@ extension ConfigDecoder {
 
     func decodeStreamOptions(_ entries: [YAMLMappingEntry], into config: inout StreamConfig) throws(SchemaError) {
         if let entry = entries.first(where: { $0.key == "emit" }) {
-            let text = try string(entry.value, what: "emit")
-            guard let mode = EmitMode(rawValue: text) else {
-                let names = EmitMode.allCases.map(\.rawValue).joined(separator: ", ")
-                throw SchemaError(mark: entry.value.mark, message: "emit: unknown value '\(text)' (allowed: \(names))")
-            }
-            config.emit = mode
+            config.emit = try choice(entry.value, what: "emit")
         }
         if let entry = entries.first(where: { $0.key == "max_size" }) {
             config.maxSize = try value(entry.value, what: "max_size") { value throws(ValueError) in

@@ -11,10 +11,10 @@ struct ConfigDecoder {
     /// The source, for advice that needs the text as written (``ListenHint``).
     let lines: SourceLines
 
-    static let topLevelKeys = ["listen", "heartbeat", "hosts", "symlinks", "auth", "cors", "limits", "tls", "streams"]
+    static let topLevelKeys = ["listen", "heartbeat", "hosts", "symlinks"] + watchKeys + ["auth", "cors", "limits", "tls", "streams"]
     /// Every key a stream entry may have: the common ones, then each group's own (kept beside the
     /// code that reads them).
-    static let streamKeys = ["path", "watch", "format", "symlinks", "auth", "transform"] + streamOptionKeys + streamLimitKeys + lineKeys + treeKeys
+    static let streamKeys = ["path", "watch", "format", "symlinks", "auth", "transform"] + watchKeys + streamOptionKeys + streamLimitKeys + lineKeys + treeKeys
 
     /// A heartbeat keeps proxies from closing an idle stream, so it is seconds or minutes; a day is
     /// already far past any proxy's idle timeout, and longer is more likely a typo than a wish.
@@ -63,6 +63,7 @@ struct ConfigDecoder {
         if let entry = entries.first(where: { $0.key == "symlinks" }) {
             symlinks = try symlinkPolicy(entry.value)
         }
+        let watching = try watchPolicy(entries, defaults: WatchPolicy())
         guard let streams = entries.first(where: { $0.key == "streams" }) else {
             throw SchemaError(mark: root.mark, message: "missing key 'streams': list the files to mirror")
         }
@@ -71,7 +72,7 @@ struct ConfigDecoder {
         }
         var seen: [String: SourceMark] = [:]
         for item in items {
-            let stream = try decodeStream(item, symlinks: symlinks)
+            let stream = try decodeStream(item, symlinks: symlinks, watching: watching)
             if let first = seen[stream.config.path] {
                 throw SchemaError(
                     mark: stream.pathMark,
@@ -110,15 +111,21 @@ struct ConfigDecoder {
     }
 
     private func symlinkPolicy(_ node: YAMLNode) throws(SchemaError) -> SymlinkPolicy {
-        let text = try string(node, what: "symlinks")
-        guard let policy = SymlinkPolicy(rawValue: text) else {
-            let names = SymlinkPolicy.allCases.map(\.rawValue).joined(separator: ", ")
-            throw SchemaError(mark: node.mark, message: "symlinks: unknown value '\(text)' (allowed: \(names))")
-        }
-        return policy
+        try choice(node, what: "symlinks")
     }
 
-    private func decodeStream(_ node: YAMLNode, symlinks: SymlinkPolicy) throws(SchemaError) -> (config: StreamConfig, pathMark: SourceMark) {
+    /// One of an enumeration's values, as written; any other is an error that lists them all.
+    func choice<Choice: RawRepresentable & CaseIterable>(_ node: YAMLNode, what: String) throws(SchemaError) -> Choice
+    where Choice.RawValue == String {
+        let text = try string(node, what: what)
+        guard let value = Choice(rawValue: text) else {
+            let names = Choice.allCases.map(\.rawValue).joined(separator: ", ")
+            throw SchemaError(mark: node.mark, message: "\(what): unknown value '\(text)' (allowed: \(names))")
+        }
+        return value
+    }
+
+    private func decodeStream(_ node: YAMLNode, symlinks: SymlinkPolicy, watching: WatchPolicy) throws(SchemaError) -> (config: StreamConfig, pathMark: SourceMark) {
         let entries = try mapping(node, what: "a stream")
         try rejectUnknown(entries, allowed: Self.streamKeys, in: "a stream")
         guard let pathEntry = entries.first(where: { $0.key == "path" }) else {
@@ -147,6 +154,7 @@ struct ConfigDecoder {
             symlinks = try symlinkPolicy(entry.value)
         }
         var config = StreamConfig(path: path, watch: watch, watchPath: watchPath, format: format, source: source, symlinks: symlinks)
+        try decodeWatchOptions(entries, defaults: watching, into: &config)
         try decodeStreamOptions(entries, into: &config)
         try decodeStreamLimits(entries, into: &config)
         try decodeTransform(entries, into: &config)

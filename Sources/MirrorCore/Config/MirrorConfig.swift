@@ -52,6 +52,8 @@ public struct StreamConfig: Sendable, Equatable {
     public var source: SourceKind
     /// Whether a symlink on the way to the watched file is followed (`symlinks:`, per stream or global).
     public var symlinks: SymlinkPolicy
+    /// `watch_mode`, `poll_interval` (per stream or global): inotify or polling (file and line streams).
+    public var watching = WatchPolicy()
     /// What a change after the first sends: the whole document, an RFC 6902 patch or an RFC 7396 merge patch.
     public var emit: EmitMode
     /// The largest file the stream reads (`max_size`); a larger one is `invalid`, never read whole.

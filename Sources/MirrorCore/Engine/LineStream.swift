@@ -15,6 +15,8 @@ import Synchronization
 final class LineStream: @unchecked Sendable {
     let config: StreamConfig
     let hub: StreamHub
+    /// Whether inotify or polling serves the stream now (the line source records it).
+    let watchStatus = WatchStatus()
     private let run: String
     private let encoder: SSEEncoder
     private let logger: Logger

@@ -16,6 +16,7 @@ public final class MirrorEngine: Sendable {
     /// Every hub, in config order.
     public let hubs: [StreamHub]
     private let hubsByPath: [String: StreamHub]
+    private let statusesByPath: [String: WatchStatus]
     private let sources: [any MirrorSource]
     private let workers: WorkerPool
     private let background: WorkerPool
@@ -38,6 +39,9 @@ public final class MirrorEngine: Sendable {
         )
         self.hubsByPath = hubsByPath
         self.hubs = config.streams.compactMap { hubsByPath[$0.path] }
+        self.statusesByPath = Dictionary(
+            uniqueKeysWithValues: streams.map { ($0.config.path, $0.watchStatus) } + lineStreams.map { ($0.config.path, $0.watchStatus) }
+        )
         let workers = WorkerPool(threads: 2)
         let background = WorkerPool(threads: 2, nice: 10)
         self.workers = workers
@@ -55,6 +59,8 @@ public final class MirrorEngine: Sendable {
                 timing: timing,
                 readLimit: StreamConfig.defaultMaxSize,
                 readLimits: files.map(\.config.maxSize),
+                policies: files.map(\.config.watching),
+                statuses: files.map(\.watchStatus),
                 logger: logger,
                 executor: executor
             ) { index, result, read in
@@ -75,6 +81,9 @@ public final class MirrorEngine: Sendable {
     }
 
     public func hub(forPath path: String) -> StreamHub? { hubsByPath[path] }
+
+    /// Whether inotify or polling serves a file or line stream now, and why it polls (trees: nil).
+    public func watchStatus(forPath path: String) -> WatchStatus? { statusesByPath[path] }
 
     /// Reads every file and starts watching; when this returns, every hub has its first state.
     public func start() {

@@ -8,6 +8,8 @@ import Logging
 final class MirrorStream: @unchecked Sendable {
     let config: StreamConfig
     let hub: StreamHub
+    /// Whether inotify or polling serves the stream now (the watcher records it).
+    let watchStatus = WatchStatus()
     private var state = StreamState<Document>()
     private let run: String
     private let encoder: SSEEncoder

@@ -11,6 +11,9 @@ import Logging
 /// renamed away or deleted. What to do at a rotation or a truncation is ``LogFollower``'s decision;
 /// this class only carries it out.
 ///
+/// Where inotify cannot serve, or the stream says `watch_mode: poll`, the name and every open file
+/// are looked at every `poll_interval` instead (the stream's ``WatchStatus`` says which).
+///
 /// Streams with a backlog are read round robin, one chunk each in turn, with inotify looked at
 /// between rounds, so one stream catching up on a big backlog does not hold up the others.
 public final class LineSource: MirrorSource, @unchecked Sendable {
@@ -34,8 +37,18 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
         var resolution: PathResolution
         /// Folder → watch descriptor.
         var folders: [String: Int32] = [:]
-        /// A folder could not be watched: the name is looked at every `pollInterval`.
-        var polled = false
+        /// When the name and the open files are looked at next, while inotify cannot serve (a
+        /// folder or a file could not be watched) or the stream polls by config.
+        var poll: PollSchedule<Instant>
+        /// Why a folder (at the last rewatch) or an open file (at its adoption) could not be watched.
+        var folderWatchFailure: String?
+        var fileWatchFailure: String?
+
+        /// Why the stream is polled, if it is.
+        var pollReason: String? {
+            if stream.config.watching.mode == .poll { return "watch_mode: poll" }
+            return folderWatchFailure ?? (logs.values.contains { $0.watch == nil } ? fileWatchFailure ?? "an open log is not watched" : nil)
+        }
         /// Since when reading has waited for a subscriber whose socket is full.
         var pausedSince: Instant?
     }
@@ -66,14 +79,14 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
     init(streams: [LineStream], timing: WatchTiming, quiet: Duration = .seconds(1), logger: Logger) throws {
         self.timing = timing
         self.logger = logger
-        self.inotify = try Inotify()
+        self.inotify = try Inotify(enabled: streams.contains { $0.config.watching.mode == .inotify })
         self.followed = streams.map {
-            Followed(stream: $0, follower: LogFollower(quiet: quiet), resolution: PathResolver.resolve($0.config.watchPath))
+            Followed(
+                stream: $0, follower: LogFollower(quiet: quiet), resolution: PathResolver.resolve($0.config.watchPath),
+                poll: PollSchedule(interval: $0.config.watching.pollInterval)
+            )
         }
         self.buffer = .allocate(byteCount: Self.chunkSize, alignment: 64)
-        if let unavailable = inotify.unavailable {
-            logger.warning("inotify is unavailable; polling every log", metadata: ["error": "\(unavailable)"])
-        }
     }
 
     deinit {
@@ -175,13 +188,9 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
         /// Queued turns that wait for their subscribers; any other queued turn reads at once.
         var paused = 0
         var nextReconcile = timing.reconcileInterval.map { clock.now.advanced(by: $0) }
-        var nextPoll = clock.now.advanced(by: timing.pollInterval)
         while !thread.isStopping {
             let now = clock.now
-            var deadline = followed.compactMap(\.follower.deadline).min()
-            for candidate in [nextReconcile, followed.contains(where: \.polled) ? nextPoll : nil] {
-                if let candidate { deadline = min(deadline ?? candidate, candidate) }
-            }
+            let deadline = (followed.compactMap(\.follower.deadline) + followed.compactMap(\.poll.next) + [nextReconcile].compactMap { $0 }).min()
             // Straight on while a file has more to read; a paused stream looks again shortly.
             let busy = queue.count > paused
             var timeout = busy ? 0 : deadline.map { max(0, now.duration(to: $0).roundedUpMilliseconds) }
@@ -196,10 +205,7 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
                 for index in followed.indices { recheckAll(index) }
                 nextReconcile = timing.reconcileInterval.map { at.advanced(by: $0) }
             }
-            if nextPoll <= at {
-                for index in followed.indices where followed[index].polled { recheckAll(index) }
-                nextPoll = at.advanced(by: timing.pollInterval)
-            }
+            for index in followed.indices where followed[index].poll.due(at: at) { recheckAll(index) }
             // One round: one chunk from each file with something to read, but none for a stream
             // that waits for its subscribers (its turn stays in the queue).
             let round = queue
@@ -250,7 +256,8 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
                 let folderExists = resolution.watchedTargetDirectory == resolution.targetDirectory
                 if event.watch == targetWatch && folderExists && !event.name.isEmpty {
                     // Only the name matters here; growth is seen through the file's own watch.
-                    if event.name == resolution.targetName && mask & (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE) != 0 {
+                    // IN_ATTRIB: a chmod may have made a log that could not be opened readable.
+                    if event.name == resolution.targetName && mask & (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB) != 0 {
                         recheckName(index)
                     }
                 } else if mask & (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF) != 0 {
@@ -297,13 +304,16 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
     private func adopt(_ index: Int, _ log: OpenLog, offset: Int64, size: Int64) {
         followed[index].follower.adopt(log.key, offset: offset, size: size, at: clock.now)
         followed[index].logs[log.key] = log
-        do {
-            let wd = try inotify.addWatch(descriptor: log.descriptor)
-            log.watch = wd
-            users[wd, default: []].insert(.file(index, log.key))
-        } catch {
-            followed[index].polled = true
+        if followed[index].stream.config.watching.mode == .inotify {
+            do {
+                let wd = try inotify.addWatch(descriptor: log.descriptor)
+                log.watch = wd
+                users[wd, default: []].insert(.file(index, log.key))
+            } catch {
+                followed[index].fileWatchFailure = error.description
+            }
         }
+        updateMode(index)
         enqueue(FileRef(stream: index, key: log.key))
     }
 
@@ -451,25 +461,37 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
 
     // MARK: - Watch bookkeeping
 
+    /// Resolves the path and moves the folder watches to match (none for `watch_mode: poll`); a
+    /// watch refused makes the stream polled, and is tried again at every poll.
     private func rewatch(_ index: Int) {
-        let resolution = PathResolver.resolve(followed[index].stream.config.watchPath)
+        let config = followed[index].stream.config
+        let resolution = PathResolver.resolve(config.watchPath)
         followed[index].resolution = resolution
-        let wanted = resolution.directories
+        let wanted = config.watching.mode == .poll ? [] : resolution.directories
         for (path, wd) in followed[index].folders where !wanted.contains(path) {
             followed[index].folders[path] = nil
             if !followed[index].folders.values.contains(wd) { release(wd, .folder(index)) }
         }
-        var polled = false
+        var failure: String?
         for path in wanted where followed[index].folders[path] == nil {
             do {
                 let wd = try inotify.addWatch(directory: path)
                 users[wd, default: []].insert(.folder(index))
                 followed[index].folders[path] = wd
             } catch {
-                polled = true
+                failure = failure ?? error.description
             }
         }
-        followed[index].polled = polled || followed[index].logs.values.contains { $0.watch == nil }
+        followed[index].folderWatchFailure = failure
+        updateMode(index)
+    }
+
+    /// Records the mode in force (logged once when it changes) and starts or stops the polling.
+    private func updateMode(_ index: Int) {
+        let entry = followed[index]
+        let mode: WatchStatus.Mode = entry.pollReason.map { .polling(reason: $0) } ?? .inotify
+        entry.stream.watchStatus.record(mode, path: entry.stream.config.watch, logger: logger)
+        followed[index].poll.polled(mode.isPolling, at: clock.now)
     }
 
     private func release(_ wd: Int32, _ target: Target) {

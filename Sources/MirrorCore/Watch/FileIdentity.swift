@@ -1,15 +1,21 @@
 import Glibc
 
-/// What tells one version of a file from another without reading it: device, inode, size, mtime.
+/// What tells one version of a file from another without reading it: device, inode, size, mtime
+/// and ctime, to the nanosecond.
 ///
-/// A rename over the file changes the inode; an in-place write changes size or mtime. This is
-/// what the watcher compares after re-resolving a symlink chain, where no event names the file.
+/// A rename over the file changes the inode; an in-place write changes size or mtime. ctime
+/// catches what keeps both: a writer that sets the mtime back (`touch -d`, `rsync -t`), and a
+/// `chmod` that makes an unreadable file readable again (stat(2): ctime changes with the inode's
+/// metadata). This is what the watcher compares after re-resolving a symlink chain, where no event
+/// names the file, when it polls, and in its reconciliation.
 public struct FileIdentity: Hashable, Sendable {
     public var device: UInt64
     public var inode: UInt64
     public var size: Int64
     public var modifiedSeconds: Int64
     public var modifiedNanoseconds: Int64
+    public var changedSeconds: Int64
+    public var changedNanoseconds: Int64
 
     init(_ info: stat) {
         device = UInt64(info.st_dev)
@@ -17,6 +23,8 @@ public struct FileIdentity: Hashable, Sendable {
         size = Int64(info.st_size)
         modifiedSeconds = Int64(info.st_mtim.tv_sec)
         modifiedNanoseconds = Int64(info.st_mtim.tv_nsec)
+        changedSeconds = Int64(info.st_ctim.tv_sec)
+        changedNanoseconds = Int64(info.st_ctim.tv_nsec)
     }
 
     /// The identity of what `path` names now, following symlinks; nil when nothing is there.

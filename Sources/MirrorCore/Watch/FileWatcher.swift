@@ -23,7 +23,10 @@ public enum ReadVerdict: Sendable {
 /// Each file's parent folder is watched, never the file (an atomic save replaces the inode), plus
 /// the folder of every symlink on the way (see ``PathResolver``). Events are matched by watch
 /// descriptor and name; a batch of events is handled before any read, so a burst is one read.
-/// Where inotify cannot serve (no instance, a watch refused), the file is polled by stat instead.
+/// Where inotify cannot serve (no instance: EMFILE; a watch refused: ENOSPC, inotify(7)), or the
+/// stream says `watch_mode: poll`, the file is polled by stat every `poll_interval` instead and
+/// its ``WatchStatus`` says so. A slow reconciliation stat of every file (``WatchTiming``) catches
+/// what inotify never reports, such as a write through a shared mapping (no IN_MODIFY, mmap(2)).
 public final class FileWatcher: MirrorSource, @unchecked Sendable {
     public typealias Handler = @Sendable (_ file: Int, _ result: Result<FileContent, FileReadError>, _ read: Reading) -> ReadVerdict
     /// Which look at the file a reading is (see ``ChangeScheduler/Read``).
@@ -43,8 +46,10 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
         var scheduler: ChangeScheduler<Instant>
         /// The identity the file had at the last read; nil while it is missing.
         var lastIdentity: FileIdentity?
-        /// Some folder could not be watched: poll this file.
-        var polled = false
+        let policy: WatchPolicy
+        let status: WatchStatus
+        /// When the file is stat'ed next while it is polled.
+        var poll: PollSchedule<Instant>
         /// A read is with the executor.
         var reading = false
         /// What became due while a read was in flight (only the newest is kept).
@@ -79,7 +84,9 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
     ///   - readLimit: the largest file read, in bytes; larger ones fail to read (every buffer is bounded).
     ///   - readLimits: per path, overriding `readLimit`.
     ///   - symlinks: which symlinks to follow on the way to each path (missing entries: same-owner).
-    ///   - polling: poll every file instead of using inotify (what happens anyway where inotify cannot serve).
+    ///   - policies: per path, inotify (with the fallback) or polling, and the poll interval
+    ///     (missing entries: inotify, polled every second where it cannot serve).
+    ///   - statuses: per path, where the mode in force is recorded (missing entries: one of its own).
     ///   - executor: where reads and the handler run; by default on the watcher thread itself.
     public init(
         paths: [String],
@@ -87,7 +94,8 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
         timing: WatchTiming,
         readLimit: Int,
         readLimits: [Int] = [],
-        polling: Bool = false,
+        policies: [WatchPolicy] = [],
+        statuses: [WatchStatus] = [],
         logger: Logger,
         executor: @escaping Executor = { _, job in job() },
         handler: @escaping Handler
@@ -97,17 +105,19 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
         self.logger = logger
         self.handler = handler
         self.executor = executor
-        self.inotify = try Inotify(enabled: !polling)
+        let policies = paths.indices.map { $0 < policies.count ? policies[$0] : WatchPolicy() }
+        // No instance when every file polls anyway; one that cannot be had is each file's fallback.
+        self.inotify = try Inotify(enabled: policies.contains { $0.mode == .inotify })
         self.files = paths.enumerated().map { index, path in
             WatchedFile(
                 path: path,
                 symlinks: index < symlinks.count ? symlinks[index] : .sameOwner,
                 resolution: PathResolver.resolve(path),
-                scheduler: ChangeScheduler(timing: timing)
+                scheduler: ChangeScheduler(timing: timing),
+                policy: policies[index],
+                status: index < statuses.count ? statuses[index] : WatchStatus(),
+                poll: PollSchedule(interval: policies[index].pollInterval)
             )
-        }
-        if let unavailable = inotify.unavailable {
-            logger.warning("inotify is unavailable; polling every file", metadata: ["error": "\(unavailable)"])
         }
     }
 
@@ -131,13 +141,9 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
 
     private func run() {
         var nextReconcile = timing.reconcileInterval.map { clock.now.advanced(by: $0) }
-        var nextPoll = clock.now.advanced(by: timing.pollInterval)
         while !thread.isStopping {
             let now = clock.now
-            var deadline = files.compactMap(\.scheduler.deadline).min()
-            for candidate in [nextReconcile, files.contains(where: \.polled) ? nextPoll : nil] {
-                if let candidate { deadline = min(deadline ?? candidate, candidate) }
-            }
+            let deadline = (files.compactMap(\.scheduler.deadline) + files.compactMap(\.poll.next) + [nextReconcile].compactMap { $0 }).min()
             let timeout = deadline.map { max(0, now.duration(to: $0).roundedUpMilliseconds) }
             let wakeups = inotify.wait(timeoutMilliseconds: timeout)
             if thread.isStopping { break }
@@ -158,10 +164,7 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
                 for index in files.indices { recheck(index, at: at) }
                 nextReconcile = timing.reconcileInterval.map { at.advanced(by: $0) }
             }
-            if nextPoll <= at {
-                for index in files.indices where files[index].polled { recheck(index, at: at) }
-                nextPoll = at.advanced(by: timing.pollInterval)
-            }
+            for index in files.indices where files[index].poll.due(at: at) { recheck(index, at: at) }
             for index in files.indices {
                 if let due = files[index].scheduler.due(at: at) { read(index, due, at: at) }
             }
@@ -203,6 +206,10 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
                     files[index].scheduler.vanished(at: now)
                 } else if mask & (IN_MODIFY | IN_CREATE) != 0 {
                     files[index].scheduler.modified(at: now)
+                } else if mask & IN_ATTRIB != 0 {
+                    // A chmod, chown or touch: read again only if the file is another now (its
+                    // ctime moved), so an unreadable file that became readable is mirrored again.
+                    recheck(index, at: now)
                 }
             } else if event.watch != targetWatch || !targetFolderExists
                 || resolution.linkDirectories.contains(where: { file.watches[$0] == event.watch })
@@ -291,29 +298,29 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
 
     // MARK: - Watch bookkeeping
 
+    /// Resolves the path and moves the watches to match; a folder that cannot be watched (or
+    /// `watch_mode: poll`) makes the file polled, and each watch is tried again at every poll, so
+    /// inotify takes over again once it can (a watch freed under the ENOSPC limit).
     private func rewatch(_ index: Int) {
         let resolution = PathResolver.resolve(files[index].path)
         files[index].resolution = resolution
-        let wanted = resolution.directories
+        let wanted = files[index].policy.mode == .poll ? [] : resolution.directories
         for (path, wd) in files[index].watches where !wanted.contains(path) {
             files[index].watches[path] = nil
             release(wd, by: index)
         }
-        var polled = false
+        var mode: WatchStatus.Mode = files[index].policy.mode == .poll ? .polling(reason: "watch_mode: poll") : .inotify
         for path in wanted where files[index].watches[path] == nil {
             do {
                 let wd = try inotify.addWatch(directory: path)
                 users[wd, default: []].insert(index)
                 files[index].watches[path] = wd
             } catch {
-                polled = true
-                logger.warning(
-                    "cannot watch a folder; polling instead",
-                    metadata: ["watch.path": "\(files[index].path)", "folder": "\(path)", "error": "\(error)"]
-                )
+                if !mode.isPolling { mode = .polling(reason: error.description) }
             }
         }
-        files[index].polled = polled
+        files[index].status.record(mode, path: files[index].path, logger: logger)
+        files[index].poll.polled(mode.isPolling, at: clock.now)
     }
 
     private func release(_ wd: Int32, by index: Int) {

@@ -5,8 +5,10 @@ import Glibc
 final class Inotify {
     /// What every directory watch asks for. The watch is on the parent directory, never on the file:
     /// a watch on the file's inode dies with the inode when an editor renames a new file over it.
+    /// IN_ATTRIB is the one event of a `chmod` (inotify(7)), so a file that becomes readable again
+    /// (or unreadable) is looked at; `touch` sends it too.
     static let directoryMask: UInt32 =
-        UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_MODIFY
+        UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_MODIFY | IN_ATTRIB
             | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 
     let descriptor: Int32
@@ -51,9 +53,10 @@ final class Inotify {
         close(wakeWriteDescriptor)
     }
 
-    /// What a folder of a watched tree asks for: ``directoryMask`` plus IN_ATTRIB (`touch` moves a
-    /// file's mtime without writing it), never following a symlink put in the folder's place.
-    static let treeMask: UInt32 = directoryMask | UInt32(IN_ATTRIB) | dontFollow
+    /// What a folder of a watched tree asks for: ``directoryMask`` (whose IN_ATTRIB matters here
+    /// too: `touch` moves a file's mtime without writing it), never following a symlink put in the
+    /// folder's place.
+    static let treeMask: UInt32 = directoryMask | dontFollow
 
     /// `IN_DONTFOLLOW` (inotify(7)), which Glibc's Swift overlay does not import.
     static let dontFollow: UInt32 = 0x0200_0000

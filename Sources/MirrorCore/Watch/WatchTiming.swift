@@ -9,22 +9,21 @@ public struct WatchTiming: Sendable, Equatable {
     public var idleWriter: Duration
     /// The longest a stream of IN_MODIFY can delay a read, so a file written constantly still updates.
     public var maximumDelay: Duration
-    /// How often every stream's target is stat'ed and compared, as a net under inotify (nil: never).
+    /// How often every stream's target is stat'ed and compared, as a net under inotify (nil: never):
+    /// a write through a shared mapping moves mtime and ctime but sends no IN_MODIFY (inotify(7),
+    /// "mmap(2), msync(2), and munmap(2)" generate no events). How often a polled stream is
+    /// stat'ed is its own `poll_interval` (``WatchPolicy``).
     public var reconcileInterval: Duration?
-    /// How often a stream that inotify cannot serve (a watch that could not be added) is polled.
-    public var pollInterval: Duration
 
     public init(
         settle: Duration = .milliseconds(50),
         idleWriter: Duration = .seconds(1),
         maximumDelay: Duration = .milliseconds(500),
-        reconcileInterval: Duration? = .seconds(10),
-        pollInterval: Duration = .seconds(1)
+        reconcileInterval: Duration? = .seconds(10)
     ) {
         self.settle = settle
         self.idleWriter = idleWriter
         self.maximumDelay = maximumDelay
         self.reconcileInterval = reconcileInterval
-        self.pollInterval = pollInterval
     }
 }

@@ -36,6 +36,7 @@ struct MirrorFixture: Sendable {
         history: HistoryLimits = HistoryLimits(),
         transform: Transform = Transform(),
         access: AccessConfig = AccessConfig(),
+        watching: WatchPolicy = WatchPolicy(),
         prepare: (TemporaryDirectory) throws -> Void = { _ in }
     ) async throws -> MirrorFixture {
         let directory = try TemporaryDirectory()
@@ -55,6 +56,7 @@ struct MirrorFixture: Sendable {
                     history: history
                 )
                 stream.transform = transform
+                stream.watching = watching
                 return stream
             },
             hosts: hosts,

@@ -24,7 +24,11 @@ final class ServerProcess: Sendable {
     ///   - directory: made readable by everyone; the binary is copied into it, so an unprivileged
     ///     user can run it wherever the build folder is.
     ///   - openFileLimit: both the soft and the hard RLIMIT_NOFILE (through prlimit(1)).
-    init(config: String, in directory: TemporaryDirectory, arguments: [String] = [], unprivileged: Bool = true, openFileLimit: Int? = nil) async throws {
+    ///   - wrapper: a command that runs the rest of the command line (`unshare …`), outermost.
+    init(
+        config: String, in directory: TemporaryDirectory, arguments: [String] = [], unprivileged: Bool = true,
+        openFileLimit: Int? = nil, wrapper: [String] = []
+    ) async throws {
         chmod(directory.path, 0o755)
         let binary = directory.url("sse-mirror")
         if !FileManager.default.fileExists(atPath: binary) {
@@ -39,6 +43,7 @@ final class ServerProcess: Sendable {
         if let openFileLimit {
             command = ["/usr/bin/prlimit", "--nofile=\(openFileLimit):\(openFileLimit)", "--"] + command
         }
+        command = wrapper + command
         process = Process()
         process.executableURL = URL(fileURLWithPath: command[0])
         process.arguments = Array(command.dropFirst())
@@ -59,7 +64,8 @@ final class ServerProcess: Sendable {
         let deadline = ContinuousClock.now.advanced(by: .seconds(20))
         var port: Int?
         while port == nil, ContinuousClock.now < deadline, process.isRunning {
-            port = stderr.value.firstMatch(of: /listening on https?:\/\/[^ ]*:(\d+)/).flatMap { Int($0.1) }
+            // The port's end must have arrived too: a pipe read can end inside the number.
+            port = stderr.value.firstMatch(of: /listening on https?:\/\/[^\s]*?:(\d+)\D/).flatMap { Int($0.1) }
             if port == nil { try await Task.sleep(for: .milliseconds(20)) }
         }
         guard let port else {
@@ -68,6 +74,12 @@ final class ServerProcess: Sendable {
             throw TimeoutError()
         }
         self.port = port
+    }
+
+    /// A test that throws before ``stop()`` leaves no server behind (it would run on, orphaned,
+    /// and load the machine for every later test).
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     func signal(_ number: Int32) {
