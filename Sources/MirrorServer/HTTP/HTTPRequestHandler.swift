@@ -25,6 +25,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         let head: SSEResponseHead
         let retry: EncodedEvent
         let limits: ServerLimits
+        let metrics: MirrorMetrics
         let logger: Logger
     }
 
@@ -110,7 +111,11 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             let lastEventID = head.headers.first(name: "Last-Event-ID") ?? target.queryValue("lastEventId")
             startStream(hub: hub, lastEventID: lastEventID, version: head.version, headOnly: headOnly, context: context)
         case .health(let headOnly):
-            sendPlain(.ok, body: "ok\n", version: head.version, headOnly: headOnly, context: context)
+            let body = HealthReport(serving).body()
+            send(.ok, body: body, contentType: "application/json", version: head.version, headOnly: headOnly, extra: [("Cache-Control", "no-cache")], context: context)
+        case .metrics(let headOnly):
+            let body = shared.metrics.exposition(of: serving.router.hubs)
+            send(.ok, body: body, contentType: MirrorMetrics.contentType, version: head.version, headOnly: headOnly, extra: [("Cache-Control", "no-cache")], context: context)
         case .notFound:
             sendPlain(.notFound, body: "Not Found\n", version: head.version, context: context)
         case .methodNotAllowed(let allow):

@@ -5,6 +5,8 @@ public import NIOHTTP1
 public enum Route {
     case stream(StreamHub, headOnly: Bool)
     case health(headOnly: Bool)
+    /// `/metrics`: the Prometheus text exposition.
+    case metrics(headOnly: Bool)
     case notFound
     /// The path exists but not for this method (RFC 9110 §15.5.6): `allow` lists the ones it takes.
     case methodNotAllowed(allow: String)
@@ -29,8 +31,9 @@ public struct Router: Sendable {
         if let hub = hubsByPath[path] {
             return method == .GET || headOnly ? .stream(hub, headOnly: headOnly) : .methodNotAllowed(allow: "GET, HEAD")
         }
-        if path == "/healthz" {
-            return method == .GET || headOnly ? .health(headOnly: headOnly) : .methodNotAllowed(allow: "GET, HEAD")
+        if path == "/healthz" || path == "/metrics" {
+            guard method == .GET || headOnly else { return .methodNotAllowed(allow: "GET, HEAD") }
+            return path == "/healthz" ? .health(headOnly: headOnly) : .metrics(headOnly: headOnly)
         }
         return .notFound
     }

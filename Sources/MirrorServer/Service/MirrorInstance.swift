@@ -18,6 +18,8 @@ public final class MirrorInstance: Sendable {
     public let current: CurrentServingState
     private let group: any EventLoopGroup
     private let timing: WatchTiming
+    /// Where this server's streams count, and what `/metrics` shows.
+    public let metrics: MirrorMetrics
     private let logger: Logger
     private let runtime: Mutex<Runtime>
 
@@ -30,11 +32,15 @@ public final class MirrorInstance: Sendable {
     /// The address the server listens on (with the real port when the config asked for port 0).
     public var localAddress: SocketAddress? { channel.localAddress }
 
-    private init(channel: any Channel, current: CurrentServingState, engine: MirrorEngine, group: any EventLoopGroup, timing: WatchTiming, logger: Logger) {
+    private init(
+        channel: any Channel, current: CurrentServingState, engine: MirrorEngine, group: any EventLoopGroup, timing: WatchTiming,
+        metrics: MirrorMetrics, logger: Logger
+    ) {
         self.channel = channel
         self.current = current
         self.group = group
         self.timing = timing
+        self.metrics = metrics
         self.logger = logger
         let heartbeats = Self.heartbeats(for: current.now.config, current: current, on: group)
         self.runtime = Mutex(Runtime(engines: [(engine, Set(engine.config.streams.map(\.path)))], heartbeats: heartbeats))
@@ -48,10 +54,11 @@ public final class MirrorInstance: Sendable {
         config: MirrorConfig,
         timing: WatchTiming = WatchTiming(),
         limits: ServerLimits = ServerLimits(),
+        metrics: MirrorMetrics = MirrorMetrics(),
         group: any EventLoopGroup,
         logger: Logger
     ) async throws -> MirrorInstance {
-        let engine = try await startEngine(config: config, timing: timing, logger: logger)
+        let engine = try await startEngine(config: config, timing: timing, metrics: metrics, logger: logger)
         do {
             let current = CurrentServingState(ServingState(config: config, hubs: engine.hubs))
             let channel = try await MirrorListener.bind(
@@ -60,6 +67,7 @@ public final class MirrorInstance: Sendable {
                 current: current,
                 group: group,
                 limits: limits,
+                metrics: metrics,
                 logger: logger
             )
             if let address = channel.localAddress, !address.isLoopback {
@@ -68,7 +76,7 @@ public final class MirrorInstance: Sendable {
                     metadata: ["listen": "\(config.listen)"]
                 )
             }
-            return MirrorInstance(channel: channel, current: current, engine: engine, group: group, timing: timing, logger: logger)
+            return MirrorInstance(channel: channel, current: current, engine: engine, group: group, timing: timing, metrics: metrics, logger: logger)
         } catch {
             await Self.stop(engine)
             throw error
@@ -94,13 +102,13 @@ public final class MirrorInstance: Sendable {
         if !plan.started.isEmpty {
             var subset = config
             subset.streams = plan.started
-            started = try await Self.startEngine(config: subset, timing: timing, logger: logger)
+            started = try await Self.startEngine(config: subset, timing: timing, metrics: metrics, logger: logger)
         }
         let fresh = Dictionary(uniqueKeysWithValues: (started?.hubs ?? []).map { ($0.path, $0) })
         let hubs = config.streams.compactMap { fresh[$0.path] ?? old.router.hub(forPath: $0.path) }
         current.replace(with: ServingState(config: config, hubs: hubs))
         for path in plan.retired {
-            await old.router.hub(forPath: path)?.finishAll()
+            await old.router.hub(forPath: path)?.finishAll(reason: .streamRetired)
         }
         let retired = Set(plan.retired)
         let (idle, stale) = runtime.withLock { runtime in
@@ -137,8 +145,8 @@ public final class MirrorInstance: Sendable {
         config.heartbeat.map { Heartbeat.schedule(every: TimeAmount($0), current: current, on: group) } ?? []
     }
 
-    private static func startEngine(config: MirrorConfig, timing: WatchTiming, logger: Logger) async throws -> MirrorEngine {
-        let engine = try MirrorEngine(config: config, timing: timing, logger: logger)
+    private static func startEngine(config: MirrorConfig, timing: WatchTiming, metrics: MirrorMetrics, logger: Logger) async throws -> MirrorEngine {
+        let engine = try MirrorEngine(config: config, timing: timing, metrics: metrics.factory, logger: logger)
         try await NIOThreadPool.singleton.runIfActive { engine.start() }
         return engine
     }

@@ -14,6 +14,7 @@ public enum MirrorListener {
         current: CurrentServingState,
         group: any EventLoopGroup,
         limits: ServerLimits = ServerLimits(),
+        metrics: MirrorMetrics = MirrorMetrics(),
         logger: Logger
     ) async throws -> any Channel {
         let shared = HTTPRequestHandler.Shared(
@@ -21,6 +22,7 @@ public enum MirrorListener {
             head: SSEResponseHead(),
             retry: SSEEncoder().encodeRetry(milliseconds: retryMilliseconds),
             limits: limits,
+            metrics: metrics,
             logger: logger
         )
         let channel = try await ServerBootstrap(group: group)
