@@ -57,12 +57,6 @@ enum DocumentFile {
     static func write(_ value: JSONValue) {
         var bytes = JSONSerializer.serialize(value)
         bytes.append(0x0A)
-        var written = 0
-        while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { Glibc.write(1, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { return }
-            written += count
-        }
+        FileOutput.writeAll(bytes, to: 1)
     }
 }

@@ -1,6 +1,7 @@
 public import ArgumentParser
 import Logging
 import MirrorCore
+import Metrics
 import MirrorServer
 import ServiceLifecycle
 
@@ -16,6 +17,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
+    @Option(help: "How log entries are written to standard error: text, or json (one object per line).")
+    var logFormat: LogFormat = .text
+
     func validate() throws {
         if let listen {
             do {
@@ -28,12 +32,25 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let level = logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return EscapingLogHandler(handler)
+        switch logFormat {
+        case .text:
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return EscapingLogHandler(handler)
+            }
+        case .json:
+            LoggingSystem.bootstrap { label in
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
         let logger = Logger(label: "sse-mirror")
+        // Once per process (swift-metrics allows no second bootstrap); the server gets the same
+        // registry passed in, which `/metrics` exposes.
+        let metrics = MirrorMetrics()
+        MetricsSystem.bootstrap(metrics.factory)
         let override = try listen.map { try ListenAddress(parsing: $0) }
         let adjust: ConfigReloader.Adjust = { config in
             if let override { config.listen = override }
@@ -41,7 +58,7 @@ struct Serve: AsyncParsableCommand {
         var loaded = try ConfigFile.load(config)
         adjust(&loaded)
         ResourceLimits.raiseOpenFileLimit(logger: logger)
-        let service = MirrorService(config: loaded, logger: logger, adjust: adjust)
+        let service = MirrorService(config: loaded, metrics: metrics, logger: logger, adjust: adjust)
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: service)],

@@ -12,7 +12,7 @@ struct StateMachineTests {
     @Test func closeReadsAtOnce() {
         var scheduler = Scheduler(timing: timing)
         scheduler.writeEnded(at: at(0))
-        #expect(scheduler.due(at: at(0)) == .init(attempt: 0))
+        #expect(scheduler.due(at: at(0)) == .init(attempt: 0, noticed: at(0)))
         #expect(scheduler.due(at: at(1)) == nil)
     }
 
@@ -21,7 +21,8 @@ struct StateMachineTests {
         scheduler.modified(at: at(0))
         scheduler.modified(at: at(30))
         #expect(scheduler.due(at: at(60)) == nil)
-        #expect(scheduler.due(at: at(80)) == .init(attempt: 0, writerOpen: true))
+        // Noticed at the first write of the run: the debounce counts toward change-to-event time.
+        #expect(scheduler.due(at: at(80)) == .init(attempt: 0, writerOpen: true, noticed: at(0)))
     }
 
     /// A file written constantly is still read, at most `maximumDelay` after the first write.
@@ -41,7 +42,7 @@ struct StateMachineTests {
         var scheduler = Scheduler(timing: timing)
         scheduler.vanished(at: at(0))
         #expect(scheduler.due(at: at(49)) == nil)
-        #expect(scheduler.due(at: at(50)) == .init(attempt: 1))
+        #expect(scheduler.due(at: at(50)) == .init(attempt: 1, noticed: at(0)))
     }
 
     /// vim renames the file away and writes it again: the new write wins over the pending removal check.
@@ -50,7 +51,7 @@ struct StateMachineTests {
         scheduler.vanished(at: at(0))
         scheduler.modified(at: at(5))
         scheduler.writeEnded(at: at(6))
-        #expect(scheduler.due(at: at(6)) == .init(attempt: 0))
+        #expect(scheduler.due(at: at(6)) == .init(attempt: 0, noticed: at(0)))
     }
 
     /// After a close, an unparsable file is looked at again after the settle time; while a writer
@@ -60,14 +61,14 @@ struct StateMachineTests {
         closed.writeEnded(at: at(0))
         let first = closed.due(at: at(0))!
         closed.retry(after: first, at: at(1))
-        #expect(closed.due(at: at(51)) == .init(attempt: 1))
+        #expect(closed.due(at: at(51)) == .init(attempt: 1, noticed: at(0)))
 
         var open = Scheduler(timing: timing)
         open.modified(at: at(0))
         let read = open.due(at: at(50))!
         open.retry(after: read, at: at(50))
         #expect(open.due(at: at(500)) == nil)
-        #expect(open.due(at: at(1050)) == .init(attempt: 1, writerOpen: true))
+        #expect(open.due(at: at(1050)) == .init(attempt: 1, writerOpen: true, noticed: at(0)))
     }
 
     /// A read during which the file never held still is no reading: the same look is taken again
@@ -78,13 +79,13 @@ struct StateMachineTests {
         let first = scheduler.due(at: at(0))!
         scheduler.noReading(first, at: at(1))
         #expect(scheduler.due(at: at(50)) == nil)
-        #expect(scheduler.due(at: at(51)) == .init(attempt: 0))
+        #expect(scheduler.due(at: at(51)) == .init(attempt: 0, noticed: at(0)))
 
         scheduler.vanished(at: at(100))
         let settled = scheduler.due(at: at(150))!
         scheduler.writeEnded(at: at(151))
         scheduler.noReading(settled, at: at(151))
-        #expect(scheduler.due(at: at(151)) == .init(attempt: 0))
+        #expect(scheduler.due(at: at(151)) == .init(attempt: 0, noticed: at(151)))
     }
 
     @Test func streamStateVersionsDocumentsAndAbsence() {

@@ -13,14 +13,16 @@ struct ServerProcessTests {
         _ extraConfig: String = "",
         watch: String = "app.json",
         unprivileged: Bool = true,
-        openFileLimit: Int? = nil
+        openFileLimit: Int? = nil,
+        arguments: [String] = []
     ) async throws -> (TemporaryDirectory, ServerProcess) {
         let directory = try TemporaryDirectory()
         try directory.write("app.json", Self.document)
         let config = "listen: 127.0.0.1:0\nheartbeat: 0\n\(extraConfig)streams:\n  - path: /config\n    watch: \(watch)\n"
         try directory.write("mirror.yaml", config)
         do {
-            let server = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory, unprivileged: unprivileged, openFileLimit: openFileLimit)
+            let server = try await ServerProcess(
+                config: directory.url("mirror.yaml"), in: directory, arguments: arguments, unprivileged: unprivileged, openFileLimit: openFileLimit)
             return (directory, server)
         } catch {
             directory.remove()
@@ -172,6 +174,27 @@ struct ServerProcessTests {
         let line = server.log.split(separator: "\n").first { $0.contains("listening on") }
         #expect(line?.contains(#"/config ← app\njson"#) == true, "\(server.log)")
         #expect(await server.stop() == 0)
+    }
+
+    /// `--log-format json`: every line is one JSON object with the fields collectors key on, and
+    /// text from outside (a newline in a watch path) stays inside its string.
+    @Test func jsonLogsAreOneObjectPerLine() async throws {
+        let (directory, server) = try await start(watch: #""app\njson""#, arguments: ["--log-format", "json"])
+        defer { directory.remove() }
+        #expect(await server.stop() == 0)
+        let lines = server.log.split(separator: "\n")
+        #expect(lines.count >= 2, "\(server.log)")
+        var listening: [String: Any]?
+        for line in lines {
+            let entry = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
+            #expect(entry["label"] as? String == "sse-mirror")
+            #expect((entry["level"] as? String).map { ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains($0) } == true)
+            let timestamp = try #require(entry["timestamp"] as? String)
+            #expect(timestamp.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil, "\(timestamp)")
+            if (entry["message"] as? String)?.contains("listening on") == true { listening = entry }
+        }
+        let metadata = try #require(listening?["metadata"] as? [String: Any], "\(server.log)")
+        #expect(metadata["streams"] as? String == "/config ← app\njson")
     }
 
     /// `MirrorServer.ServerLimits` names the module's type: no type inside the module shadows it.

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import Synchronization
 
@@ -43,9 +44,13 @@ final class LineStream: @unchecked Sendable {
     /// An `appended` event is sent once its lines pass this many bytes, so every event is bounded.
     static let maximumEventBytes = 1 << 20
 
-    init(config: StreamConfig, run: String, encoder: SSEEncoder, logger: Logger) {
+    /// When the source began the read whose lines are being taken, for the change-to-event
+    /// histogram; the first `appended` after it reports it (set by ``LineSource``).
+    var readStarted: ContinuousClock.Instant?
+
+    init(config: StreamConfig, run: String, encoder: SSEEncoder, metrics: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger) {
         self.config = config
-        self.hub = StreamHub(path: config.path, history: config.history, maxClients: config.maxClients)
+        self.hub = StreamHub(config: config, metrics: metrics)
         self.run = run
         self.encoder = encoder
         var logger = logger
@@ -108,7 +113,8 @@ final class LineStream: @unchecked Sendable {
         let id = nextID()
         tail.append(lines)
         let appended = encode(.appended(id: id, lines: lines.takeArray()))
-        hub.publish([.version(appended, state: nil)])
+        hub.publish([.version(appended, state: nil)], noticed: readStarted)
+        readStarted = nil
         unsettledBytes += appended.chunked.readableBytes
         if unsettledBytes >= max(stateBytes, Self.settleBytes) { settle(id) }
     }

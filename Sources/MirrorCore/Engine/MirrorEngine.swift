@@ -1,3 +1,4 @@
+public import CoreMetrics
 public import Logging
 
 /// The core of sse-mirror without sockets: watches every configured file and keeps each
@@ -21,16 +22,22 @@ public final class MirrorEngine: Sendable {
     private let workers: WorkerPool
     private let background: WorkerPool
 
-    /// - Parameter lineQuiet: how long the old file of a rotated log must be quiet before the new
-    ///   file's lines go out (see ``LogFollower``).
-    public init(config: MirrorConfig, timing: WatchTiming = WatchTiming(), lineQuiet: Duration = .seconds(1), logger: Logger) throws {
+    /// - Parameters:
+    ///   - lineQuiet: how long the old file of a rotated log must be quiet before the new file's
+    ///     lines go out (see ``LogFollower``).
+    ///   - metrics: where every stream's hub counts (``StreamMetrics``); passed in, not the global
+    ///     `MetricsSystem`, so two servers in one process (tests) count apart.
+    public init(
+        config: MirrorConfig, timing: WatchTiming = WatchTiming(), lineQuiet: Duration = .seconds(1),
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger
+    ) throws {
         self.config = config
         let run = EventID.newRun()
         let encoder = SSEEncoder()
-        let streams = config.streams.filter { $0.source == .file }.map { MirrorStream(config: $0, run: run, encoder: encoder, logger: logger) }
-        let lineStreams = config.streams.filter { $0.source == .lines }.map { LineStream(config: $0, run: run, encoder: encoder, logger: logger) }
+        let streams = config.streams.filter { $0.source == .file }.map { MirrorStream(config: $0, run: run, encoder: encoder, metrics: metrics, logger: logger) }
+        let lineStreams = config.streams.filter { $0.source == .lines }.map { LineStream(config: $0, run: run, encoder: encoder, metrics: metrics, logger: logger) }
         let trees = config.streams.filter { $0.source == .tree }.map {
-            TreeStream(config: $0, hub: StreamHub(path: $0.path, history: $0.history, maxClients: $0.maxClients), run: run, encoder: encoder, logger: logger)
+            TreeStream(config: $0, hub: StreamHub(config: $0, metrics: metrics), run: run, encoder: encoder, logger: logger)
         }
         self.streams = streams
         let hubsByPath = Dictionary(
@@ -84,6 +91,9 @@ public final class MirrorEngine: Sendable {
 
     /// Whether inotify or polling serves a file or line stream now, and why it polls (trees: nil).
     public func watchStatus(forPath path: String) -> WatchStatus? { statusesByPath[path] }
+
+    /// How each file and line stream is watched, by path (trees are always watched by inotify).
+    public var watchStatuses: [String: WatchStatus] { statusesByPath }
 
     /// Reads every file and starts watching; when this returns, every hub has its first state.
     public func start() {

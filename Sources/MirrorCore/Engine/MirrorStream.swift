@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 
 /// One configured stream on its way through the pipeline: a file's reading → document → state →
@@ -30,9 +31,9 @@ final class MirrorStream: @unchecked Sendable {
         case patch([UInt8])
     }
 
-    init(config: StreamConfig, run: String, encoder: SSEEncoder, logger: Logger) {
+    init(config: StreamConfig, run: String, encoder: SSEEncoder, metrics: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger) {
         self.config = config
-        self.hub = StreamHub(path: config.path, history: config.history, maxClients: config.maxClients)
+        self.hub = StreamHub(config: config, metrics: metrics)
         self.run = run
         self.encoder = encoder
         var logger = logger
@@ -84,7 +85,7 @@ final class MirrorStream: @unchecked Sendable {
             let reason = error.description(watch: config.watch, watchPath: config.watchPath)
             changes = state.failed(DocumentError(line: nil, column: nil, message: "cannot read the file: \(reason)"))
         }
-        if !changes.isEmpty { publish(changes) }
+        if !changes.isEmpty { publish(changes, noticed: read.noticed) }
         return .done
     }
 
@@ -94,13 +95,13 @@ final class MirrorStream: @unchecked Sendable {
     /// A patch goes out before the whole document it leads to is encoded: for a big document that
     /// encoding is most of the work, and no client that follows the stream needs it. The hub
     /// takes it afterwards, for clients that join.
-    private func publish(_ changes: [StreamState<Document>.Change]) {
+    private func publish(_ changes: [StreamState<Document>.Change], noticed: ContinuousClock.Instant?) {
         var later: (EventID, Document)?
         hub.publish(changes.map { change in
             let (publication, settle) = self.publication(change)
             if let settle { later = settle }
             return publication
-        })
+        }, noticed: noticed)
         if let (id, document) = later {
             hub.settle(encode(.changed(id: id, document: JSONSerializer.serialize(document.value, sizeHint: fileSize))))
         }

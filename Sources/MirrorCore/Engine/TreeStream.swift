@@ -128,7 +128,7 @@ final class TreeStream: @unchecked Sendable {
                 "scan.bytes": "\(batch.bytesDone.load(ordering: .relaxed))", "scan.elapsed": "\(batch.started.duration(to: .now))",
             ])
         }
-        publish(TreeDelta(changes: changes), watchFailure: batch.watchFailure)
+        publish(TreeDelta(changes: changes), watchFailure: batch.watchFailure, noticed: batch.started)
         return unsettled
     }
 
@@ -139,7 +139,7 @@ final class TreeStream: @unchecked Sendable {
     /// Turns a delta into versions: a new document (as a patch when a client has its base), an
     /// `invalid` when the tree has more than `max_files` files (the last good manifest stays), and
     /// the `invalid` of a folder that could not be watched, in force until the server restarts.
-    private func publish(_ delta: TreeDelta, watchFailure: String?) {
+    private func publish(_ delta: TreeDelta, watchFailure: String?, noticed: ContinuousClock.Instant? = nil) {
         let failure = watchFailure.map { DocumentError(line: nil, column: nil, message: $0) }
         var published: [StreamState<TreeRevision>.Change] = []
         if entries.count > config.tree.maxFiles {
@@ -170,7 +170,7 @@ final class TreeStream: @unchecked Sendable {
                 logger.warning("tree stream is invalid", metadata: ["watch.path": "\(config.watch)", "error": "\(error.message)"])
                 return .invalid(encode(.invalid(error)))
             }
-        })
+        }, noticed: noticed)
         // The patch went out first; the whole document, which clients that join need, comes after.
         if let id = later {
             hub.settle(encode(.changed(id: id, document: serialize(wholeValue()))))

@@ -27,33 +27,41 @@ public final class LoopSubscribers: @unchecked Sendable {
         return entries.count
     }
 
-    func add(_ sink: any EventSink, joinedAt: UInt64) {
+    /// Returns whether the sink is new here (a sink added again only moves its join point).
+    func add(_ sink: any EventSink, joinedAt: UInt64) -> Bool {
         eventLoop.assertInEventLoop()
         let key = ObjectIdentifier(sink)
         if let position = positions[key] {
             entries[position] = Entry(sink: sink, joinedAt: joinedAt)
-            return
+            return false
         }
         positions[key] = entries.count
         entries.append(Entry(sink: sink, joinedAt: joinedAt))
+        return true
     }
 
-    func remove(_ sink: any EventSink) {
+    /// Returns whether the sink was here: only the first removal of a subscriber counts.
+    func remove(_ sink: any EventSink) -> Bool {
         eventLoop.assertInEventLoop()
-        guard let position = positions.removeValue(forKey: ObjectIdentifier(sink)) else { return }
+        guard let position = positions.removeValue(forKey: ObjectIdentifier(sink)) else { return false }
         let last = entries.removeLast()
         if position < entries.count {
             entries[position] = last
             positions[ObjectIdentifier(last.sink)] = position
         }
+        return true
     }
 
-    /// Delivers a published event to every subscriber that does not have it from its snapshot.
-    func deliver(_ event: EncodedEvent) {
+    /// Delivers a published event to every subscriber that does not have it from its snapshot;
+    /// returns how many took it.
+    func deliver(_ event: EncodedEvent) -> Int {
         eventLoop.assertInEventLoop()
+        var taken = 0
         for entry in entries where entry.joinedAt < event.sequence {
             entry.sink.receive(event)
+            taken += 1
         }
+        return taken
     }
 
     /// Delivers a heartbeat comment, which is not part of the stream's state, to every subscriber.
@@ -72,11 +80,16 @@ public final class LoopSubscribers: @unchecked Sendable {
         }
     }
 
-    /// Ends every subscriber's stream; each leaves as its connection closes.
-    func finishAll() {
+    /// Ends every subscriber's stream, removing them first (so the leave each makes as its
+    /// connection closes finds nothing to count); returns how many there were.
+    func finishAll() -> Int {
         eventLoop.assertInEventLoop()
-        for entry in entries {
+        let finishing = entries
+        entries = []
+        positions = [:]
+        for entry in finishing {
             entry.sink.finish()
         }
+        return finishing.count
     }
 }

@@ -42,14 +42,21 @@ public final class StreamHub: Sendable {
     public static let inFlightLimit = 2 << 20
     /// Called when the hub stops being backlogged, so a source that waits reads on at once.
     private let drainedHandler = Mutex<(@Sendable () -> Void)?>(nil)
+    /// Subscribers now, over every loop: one more in ``subscribe(_:on:lastEventID:)``, one less
+    /// when a subscriber is really removed (so exactly once however many ways it leaves), for
+    /// `/healthz` and `/metrics` to read without a hop to each loop.
+    private let subscriberTotal = Atomic<Int>(0)
+    /// What this stream counts (``StreamMetrics``).
+    public let metrics: StreamMetrics
 
     /// The clients holding a place on this stream (`max_clients`); the server admits and releases.
     public let clients: ClientCounter
 
-    public init(path: String, history: HistoryLimits = HistoryLimits(), maxClients: Int? = nil) {
+    public init(path: String, history: HistoryLimits = HistoryLimits(), maxClients: Int? = nil, metrics: StreamMetrics? = nil) {
         self.path = path
         self.clients = ClientCounter(limit: maxClients)
         self.state = Mutex(State(history: EventHistory(limits: history)))
+        self.metrics = metrics ?? .discarded(path: path)
     }
 
     /// The next sequence number, for encoding an event before publishing it.
@@ -62,7 +69,10 @@ public final class StreamHub: Sendable {
 
     /// Publishes events in order, under one lock: a subscriber joins before all or after all of
     /// them, so a `removed` and the `invalid` published with it are always seen together.
-    public func publish(_ publications: [Publication]) {
+    /// `noticed`: when the watcher noticed the change these events publish, for the
+    /// change-to-event histogram (nil for what no change caused, such as a first read).
+    public func publish(_ publications: [Publication], noticed: ContinuousClock.Instant? = nil) {
+        metrics.published(publications, noticed: noticed)
         let loops = state.withLock { state in
             for publication in publications {
                 switch publication {
@@ -77,7 +87,15 @@ public final class StreamHub: Sendable {
         for group in loops {
             inFlightBytes.add(bytes, ordering: .relaxed)
             group.eventLoop.execute { [self] in
-                for event in ordered { group.deliver(event) }
+                // Counted per hop, not per subscriber: two atomic adds per loop per publication.
+                var sent = 0
+                var sentBytes = 0
+                for event in ordered {
+                    let taken = group.deliver(event)
+                    sent += taken
+                    sentBytes += taken * event.payload.readableBytes
+                }
+                metrics.sent(events: sent, bytes: sentBytes)
                 let left = inFlightBytes.subtract(bytes, ordering: .relaxed).newValue
                 if left < Self.inFlightLimit, left + bytes >= Self.inFlightLimit { drained() }
             }
@@ -106,21 +124,37 @@ public final class StreamHub: Sendable {
             state.loops[key] = group
             return (state.history.replay(after: lastEventID), state.history.lastSequence, group)
         }
-        group.add(sink, joinedAt: joinedAt)
+        if group.add(sink, joinedAt: joinedAt) { subscriberTotal.add(1, ordering: .relaxed) }
         for event in replay { sink.receive(event) }
+        metrics.sent(events: replay.count, bytes: replay.reduce(0) { $0 + $1.payload.readableBytes })
     }
 
-    /// Removes a subscriber at once, e.g. when its connection closes. Call on the sink's event loop.
-    public func unsubscribe(_ sink: any EventSink, on eventLoop: any EventLoop) {
-        subscribers(on: eventLoop)?.remove(sink)
+    /// Removes a subscriber at once, e.g. when its connection closes, and counts why it left
+    /// (only the first call for a subscriber counts). Call on the sink's event loop.
+    public func unsubscribe(_ sink: any EventSink, on eventLoop: any EventLoop, reason: DisconnectReason = .clientClosed) {
+        guard subscribers(on: eventLoop)?.remove(sink) == true else { return }
+        subscriberTotal.subtract(1, ordering: .relaxed)
+        metrics.disconnected(reason)
     }
 
-    /// Ends every subscriber's stream cleanly, each on its own loop; returns when all have been told.
-    public func finishAll() async {
+    /// Ends every subscriber's stream cleanly, each on its own loop; returns when all have been
+    /// told. They are removed here, counted as leaving for `reason`.
+    public func finishAll(reason: DisconnectReason = .shutdown) async {
         let groups = state.withLock { Array($0.loops.values) }
         for group in groups {
-            try? await group.eventLoop.submit { group.finishAll() }.get()
+            let finished = (try? await group.eventLoop.submit { group.finishAll() }.get()) ?? 0
+            subscriberTotal.subtract(finished, ordering: .relaxed)
+            metrics.disconnected(reason, count: finished)
         }
+        reportClients()
+    }
+
+    /// How many subscribers the stream has now: exact, and cheap to read from any thread.
+    public var clientCount: Int { subscriberTotal.load(ordering: .relaxed) }
+
+    /// Sets the clients gauge to ``clientCount``; called when the metrics are read.
+    public func reportClients() {
+        metrics.clients.record(clientCount)
     }
 
     /// Ends the streams of the subscribers `condition` picks, each on its own loop.

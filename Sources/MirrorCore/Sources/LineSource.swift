@@ -342,6 +342,7 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
             return size > 0
         case .read(let offset):
             if held && log.heldBytes >= Self.heldLimit { return false }
+            if !held { stream.readStarted = now }
             if !held && log.binary == true {
                 // Binary content is never split into lines: skip to the end, publish the metadata.
                 followed[ref.stream].follower.read(Int(size - offset), of: ref.key, at: now)

@@ -26,6 +26,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         let retry: EncodedEvent
         let limits: ServerLimits
         let admission: ClientAdmission
+        let metrics: MirrorMetrics
         let logger: Logger
     }
 
@@ -129,7 +130,13 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .health(let headOnly):
             let decision = BearerCredential.decide(tokens: access.opsTokens, headers: head.headers, target: target)
             guard credential(decision, head: head, context: context) != nil else { return }
-            sendPlain(.ok, body: "ok\n", version: head.version, headOnly: headOnly, context: context)
+            let body = HealthReport(serving).body()
+            send(.ok, body: body, contentType: "application/json", version: head.version, headOnly: headOnly, extra: [("Cache-Control", "no-cache")], context: context)
+        case .metrics(let headOnly):
+            let decision = BearerCredential.decide(tokens: access.opsTokens, headers: head.headers, target: target)
+            guard credential(decision, head: head, context: context) != nil else { return }
+            let body = shared.metrics.exposition(of: serving.router.hubs)
+            send(.ok, body: body, contentType: MirrorMetrics.contentType, version: head.version, headOnly: headOnly, extra: [("Cache-Control", "no-cache")], context: context)
         case .options(let allow):
             // A preflight carries no credentials (WHATWG Fetch §4.8), so it is answered before any token is asked for.
             let preflight = head.headers.contains(name: "Access-Control-Request-Method")

@@ -7,6 +7,8 @@ public enum Route {
     case health(headOnly: Bool)
     /// `OPTIONS` on a path that exists (RFC 9110 §9.3.7): what it allows, and CORS preflights.
     case options(allow: String)
+    /// `/metrics`: the Prometheus text exposition.
+    case metrics(headOnly: Bool)
     case notFound
     /// The path exists but not for this method (RFC 9110 §15.5.6): `allow` lists the ones it takes.
     case methodNotAllowed(allow: String)
@@ -31,9 +33,11 @@ public struct Router: Sendable {
     public func route(method: HTTPMethod, path: String) -> Route {
         let headOnly = method == .HEAD
         let hub = hubsByPath[path]
-        guard hub != nil || path == "/healthz" else { return .notFound }
+        guard hub != nil || path == "/healthz" || path == "/metrics" else { return .notFound }
         switch method {
-        case .GET, .HEAD: return hub.map { .stream($0, headOnly: headOnly) } ?? .health(headOnly: headOnly)
+        case .GET, .HEAD:
+            if let hub { return .stream(hub, headOnly: headOnly) }
+            return path == "/healthz" ? .health(headOnly: headOnly) : .metrics(headOnly: headOnly)
         case .OPTIONS: return .options(allow: Self.allowed)
         default: return .methodNotAllowed(allow: Self.allowed)
         }

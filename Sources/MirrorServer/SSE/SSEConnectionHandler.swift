@@ -117,7 +117,7 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
         // exact count is only asked for (an option lookup, not free per client) when it is not.
         guard writable || queuedBytes(context) <= maximumQueuedBytes else {
             logger.info("closing a client that does not keep up with its stream", metadata: ["stream.path": "\(hub.path)"])
-            leave(context)
+            leave(context, reason: .slowClient)
             context.close(promise: nil)
             return
         }
@@ -178,13 +178,13 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
         (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? (context.channel.isWritable ? 0 : Int.max)
     }
 
-    private func leave(_ context: ChannelHandlerContext) {
+    private func leave(_ context: ChannelHandlerContext, reason: DisconnectReason = .clientClosed) {
         guard self.context != nil else { return }
         self.context = nil
         progressCheck?.cancel()
         progressCheck = nil
         if !writable { hub.subscriberIsFull(false) }
-        hub.unsubscribe(self, on: context.eventLoop)
+        hub.unsubscribe(self, on: context.eventLoop, reason: reason)
         slot?.release()
     }
 }

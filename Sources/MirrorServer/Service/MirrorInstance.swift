@@ -19,6 +19,8 @@ public final class MirrorInstance: Sendable {
     public let current: CurrentServingState
     private let group: any EventLoopGroup
     private let timing: WatchTiming
+    /// Where this server's streams count, and what `/metrics` shows.
+    public let metrics: MirrorMetrics
     private let logger: Logger
     private let runtime: Mutex<Runtime>
 
@@ -31,11 +33,15 @@ public final class MirrorInstance: Sendable {
     /// The address the server listens on (with the real port when the config asked for port 0).
     public var localAddress: SocketAddress? { channel.localAddress }
 
-    private init(channel: any Channel, current: CurrentServingState, engine: MirrorEngine, group: any EventLoopGroup, timing: WatchTiming, logger: Logger) {
+    private init(
+        channel: any Channel, current: CurrentServingState, engine: MirrorEngine, group: any EventLoopGroup, timing: WatchTiming,
+        metrics: MirrorMetrics, logger: Logger
+    ) {
         self.channel = channel
         self.current = current
         self.group = group
         self.timing = timing
+        self.metrics = metrics
         self.logger = logger
         let heartbeats = Self.heartbeats(for: current.now.config, current: current, on: group)
         self.runtime = Mutex(Runtime(engines: [(engine, Set(engine.config.streams.map(\.path)))], heartbeats: heartbeats))
@@ -50,12 +56,13 @@ public final class MirrorInstance: Sendable {
         config: MirrorConfig,
         timing: WatchTiming = WatchTiming(),
         limits: ServerLimits? = nil,
+        metrics: MirrorMetrics = MirrorMetrics(),
         group: any EventLoopGroup,
         logger: Logger
     ) async throws -> MirrorInstance {
-        let engine = try await startEngine(config: config, timing: timing, logger: logger)
+        let engine = try await startEngine(config: config, timing: timing, metrics: metrics, logger: logger)
         do {
-            let current = CurrentServingState(ServingState(config: config, hubs: engine.hubs))
+            let current = CurrentServingState(ServingState(config: config, hubs: engine.hubs, watchStatuses: engine.watchStatuses))
             var tls: NIOSSLContext?
             if let files = config.tls { tls = try TLSContext.make(files) }
             let channel = try await MirrorListener.bind(
@@ -65,6 +72,7 @@ public final class MirrorInstance: Sendable {
                 tls: tls,
                 group: group,
                 limits: limits ?? ServerLimits(config.limits),
+                metrics: metrics,
                 logger: logger
             )
             if let address = channel.localAddress, !address.isLoopback, !config.access.requiresTokens {
@@ -73,7 +81,7 @@ public final class MirrorInstance: Sendable {
                     metadata: ["listen": "\(config.listen)"]
                 )
             }
-            return MirrorInstance(channel: channel, current: current, engine: engine, group: group, timing: timing, logger: logger)
+            return MirrorInstance(channel: channel, current: current, engine: engine, group: group, timing: timing, metrics: metrics, logger: logger)
         } catch {
             await Self.stop(engine)
             throw error
@@ -104,13 +112,14 @@ public final class MirrorInstance: Sendable {
         if !plan.started.isEmpty {
             var subset = config
             subset.streams = plan.started
-            started = try await Self.startEngine(config: subset, timing: timing, logger: logger)
+            started = try await Self.startEngine(config: subset, timing: timing, metrics: metrics, logger: logger)
         }
         let fresh = Dictionary(uniqueKeysWithValues: (started?.hubs ?? []).map { ($0.path, $0) })
         let hubs = config.streams.compactMap { fresh[$0.path] ?? old.router.hub(forPath: $0.path) }
-        current.replace(with: ServingState(config: config, hubs: hubs))
+        let statuses = old.watchStatuses.merging(started?.watchStatuses ?? [:]) { _, new in new }
+        current.replace(with: ServingState(config: config, hubs: hubs, watchStatuses: statuses))
         for path in plan.retired {
-            await old.router.hub(forPath: path)?.finishAll()
+            await old.router.hub(forPath: path)?.finishAll(reason: .streamRetired)
         }
         await endRevokedClients(kept: plan.kept, old: old.config.access, new: config.access)
         let retired = Set(plan.retired)
@@ -161,8 +170,8 @@ public final class MirrorInstance: Sendable {
         config.heartbeat.map { Heartbeat.schedule(every: TimeAmount($0), current: current, on: group) } ?? []
     }
 
-    private static func startEngine(config: MirrorConfig, timing: WatchTiming, logger: Logger) async throws -> MirrorEngine {
-        let engine = try MirrorEngine(config: config, timing: timing, logger: logger)
+    private static func startEngine(config: MirrorConfig, timing: WatchTiming, metrics: MirrorMetrics, logger: Logger) async throws -> MirrorEngine {
+        let engine = try MirrorEngine(config: config, timing: timing, metrics: metrics.factory, logger: logger)
         try await NIOThreadPool.singleton.runIfActive { engine.start() }
         return engine
     }

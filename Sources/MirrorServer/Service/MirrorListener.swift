@@ -16,6 +16,7 @@ public enum MirrorListener {
         tls: NIOSSLContext? = nil,
         group: any EventLoopGroup,
         limits: ServerLimits = ServerLimits(),
+        metrics: MirrorMetrics = MirrorMetrics(),
         logger: Logger
     ) async throws -> any Channel {
         let shared = HTTPRequestHandler.Shared(
@@ -24,6 +25,7 @@ public enum MirrorListener {
             retry: SSEEncoder().encodeRetry(milliseconds: retryMilliseconds),
             limits: limits,
             admission: ClientAdmission(maximumClients: limits.maximumClients),
+            metrics: metrics,
             logger: logger
         )
         let bootstrap = ServerBootstrap(group: group)

@@ -14,6 +14,7 @@ import UnixSignals
 public final class MirrorService: Service {
     private let config: MirrorConfig
     private let timing: WatchTiming
+    private let metrics: MirrorMetrics
     private let logger: Logger
     private let onListening: (@Sendable (SocketAddress) -> Void)?
     private let adjust: ConfigReloader.Adjust
@@ -25,12 +26,14 @@ public final class MirrorService: Service {
     public init(
         config: MirrorConfig,
         timing: WatchTiming = WatchTiming(),
+        metrics: MirrorMetrics = MirrorMetrics(),
         logger: Logger,
         adjust: @escaping ConfigReloader.Adjust = { _ in },
         onListening: (@Sendable (SocketAddress) -> Void)? = nil
     ) {
         self.config = config
         self.timing = timing
+        self.metrics = metrics
         self.logger = logger
         self.adjust = adjust
         self.onListening = onListening
@@ -42,7 +45,7 @@ public final class MirrorService: Service {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let instance: MirrorInstance
         do {
-            instance = try await MirrorInstance.start(config: config, timing: timing, group: group, logger: logger)
+            instance = try await MirrorInstance.start(config: config, timing: timing, metrics: metrics, group: group, logger: logger)
         } catch {
             try? await group.shutdownGracefully()
             throw error

@@ -10,9 +10,12 @@ public struct ServingState: Sendable {
     public let router: Router
     public let hosts: HostPolicy
     let cors: CORSPolicy
+    /// How each stream is watched now (inotify, or polling and why), for `/healthz`.
+    let watchStatuses: [String: WatchStatus]
 
     /// - Parameter hubs: one per stream of `config`, in its order.
-    public init(config: MirrorConfig, hubs: [StreamHub]) {
+    public init(config: MirrorConfig, hubs: [StreamHub], watchStatuses: [String: WatchStatus] = [:]) {
+        self.watchStatuses = watchStatuses
         self.config = config
         self.router = Router(hubs: hubs)
         self.hosts = HostPolicy(listenHost: config.listen.host, extra: config.hosts)

@@ -74,8 +74,15 @@ struct MirrorFixture: Sendable {
     ) async throws -> MirrorFixture {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
+        await WatcherSlots.shared.acquire()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        let instance = try await MirrorInstance.start(config: config, timing: timing, limits: limits, group: group, logger: logger)
+        let instance: MirrorInstance
+        do {
+            instance = try await MirrorInstance.start(config: config, timing: timing, limits: limits, group: group, logger: logger)
+        } catch {
+            await WatcherSlots.shared.release()
+            throw error
+        }
         return MirrorFixture(directory: directory, instance: instance, group: group, host: host, port: instance.localAddress!.port!)
     }
 
@@ -93,6 +100,7 @@ struct MirrorFixture: Sendable {
 
     func stop() async {
         await instance.stop()
+        await WatcherSlots.shared.release()
         try? await group.shutdownGracefully()
         directory.remove()
     }

@@ -9,6 +9,8 @@ import Testing
 final class ServerProcess: Sendable {
     private let process: Process
     private let stderr = SharedText()
+    /// Whether this server still holds its ``WatcherSlots`` slot (given back once, on stop or deinit).
+    private let holdsSlot = Mutex(true)
     let port: Int
 
     /// The uid the server runs as when the tests run as root.
@@ -29,6 +31,7 @@ final class ServerProcess: Sendable {
         config: String, in directory: TemporaryDirectory, arguments: [String] = [], unprivileged: Bool = true,
         openFileLimit: Int? = nil, wrapper: [String] = []
     ) async throws {
+        await WatcherSlots.shared.acquire()
         chmod(directory.path, 0o755)
         let binary = directory.url("sse-mirror")
         if !FileManager.default.fileExists(atPath: binary) {
@@ -70,6 +73,8 @@ final class ServerProcess: Sendable {
         }
         guard let port else {
             if process.isRunning { process.terminate() }
+            holdsSlot.withLock { $0 = false }
+            await WatcherSlots.shared.release()
             Issue.record("the server did not start: \(stderr.value)")
             throw TimeoutError()
         }
@@ -80,6 +85,7 @@ final class ServerProcess: Sendable {
     /// and load the machine for every later test).
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if holdsSlot.withLock({ $0 }) { Task { await WatcherSlots.shared.release() } }
     }
 
     func signal(_ number: Int32) {
@@ -95,6 +101,7 @@ final class ServerProcess: Sendable {
         }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
+        if holdsSlot.withLock({ held in defer { held = false }; return held }) { await WatcherSlots.shared.release() }
         return process.terminationStatus
     }
 
