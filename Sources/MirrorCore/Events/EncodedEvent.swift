@@ -28,3 +28,19 @@ public struct EncodedEvent: Sendable {
         self.data = data
     }
 }
+
+extension EncodedEvent {
+    /// The event's `data:` lines as they went out (each `data: …\n`), a slice of the same storage,
+    /// without the `event:` and `id:` lines before them and the blank line after.
+    ///
+    /// A multiplexed connection (PROTOCOL.md "Multiplexing") writes these between an `event:` line
+    /// and an `id:` line of its own, so the data, however large, is never encoded a second time:
+    /// every subscriber of the stream, multiplexed or not, shares these bytes. Relies on the
+    /// layout ``SSEEncoder`` writes (`event:`, then `id:` when there is one, then the data lines).
+    public var dataFields: ByteBuffer {
+        let eventLine = 7 + name.utf8.count + 1
+        let idLine = id.map { 4 + $0.description.utf8.count + 1 } ?? 0
+        let start = eventLine + idLine
+        return payload.getSlice(at: payload.readerIndex + start, length: payload.readableBytes - start - 1)!
+    }
+}

@@ -122,11 +122,25 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             } else if MediaPreference(headers: head.headers) == .json {
                 sendDocument(of: hub, head: head, headOnly: headOnly, context: context)
             } else {
-                // A reconnecting EventSource sends the header (WHATWG HTML §9.2.4); clients that
-                // cannot set headers may put the id in the query instead.
-                let lastEventID = head.headers.first(name: "Last-Event-ID") ?? target.queryValue("lastEventId")
-                startStream(hub: hub, lastEventID: lastEventID, credential: credential, version: head.version, headOnly: headOnly, context: context)
+                let streams = SSEConnectionHandler.Streams.one(hub, lastEventID: Self.lastEventID(head, target), credential: credential)
+                startStream(streams, version: head.version, headOnly: headOnly, context: context)
             }
+        case .multiplex(let headOnly):
+            let hubs: [StreamHub]
+            switch MultiplexRequest.decide(target: target, router: serving.router) {
+            case .streams(let found): hubs = found
+            case .badRequest(let reason): return sendPlain(.badRequest, body: "Bad Request: \(reason)\n", version: head.version, context: context)
+            case .notFound(let reason): return sendPlain(.notFound, body: "Not Found: \(reason)\n", version: head.version, context: context)
+            }
+            // Every stream decides on the token for itself: one that refuses it refuses the request.
+            var credentials: [[UInt8]?] = []
+            for hub in hubs {
+                let decision = BearerCredential.decide(tokens: access.tokens(forStream: hub.path), headers: head.headers, target: target)
+                guard let credential = credential(decision, head: head, context: context) else { return }
+                credentials.append(credential)
+            }
+            let streams = MultiplexedStreams(hubs: hubs, credentials: credentials, lastEventID: Self.lastEventID(head, target))
+            startStream(.multiplexed(streams), version: head.version, headOnly: headOnly, context: context)
         case .health(let headOnly):
             let decision = BearerCredential.decide(tokens: access.opsTokens, headers: head.headers, target: target)
             guard credential(decision, head: head, context: context) != nil else { return }
@@ -147,6 +161,12 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .methodNotAllowed(let allow):
             sendPlain(.methodNotAllowed, body: "Method Not Allowed\n", version: head.version, extra: [("Allow", allow)], context: context)
         }
+    }
+
+    /// A reconnecting EventSource sends the header (WHATWG HTML §9.2.4); clients that cannot set
+    /// headers may put the id in the query instead.
+    private static func lastEventID(_ head: HTTPRequestHead, _ target: RequestTarget) -> String? {
+        head.headers.first(name: "Last-Event-ID") ?? target.queryValue("lastEventId")
     }
 
     /// What the request's token makes of it: `.some(digest or nil)` when it may go on, nil when a
@@ -181,7 +201,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         send(.ok, body: state.data, contentType: "application/json", version: head.version, headOnly: headOnly, extra: headers, context: context)
     }
 
-    private func startStream(hub: StreamHub, lastEventID: String?, credential: [UInt8]?, version: HTTPVersion, headOnly: Bool, context: ChannelHandlerContext) {
+    private func startStream(_ streams: SSEConnectionHandler.Streams, version: HTTPVersion, headOnly: Bool, context: ChannelHandlerContext) {
         let chunked = version.major == 1 && version.minor >= 1
         let pipeline = context.pipeline.syncOperations
         pipeline.removeHandler(encoder, promise: nil)
@@ -193,15 +213,13 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         let handler: any ChannelHandler
-        if let slot = shared.admission.admit(to: hub) {
+        if let slot = shared.admission.admit(to: streams.hubs) {
             context.write(NIOAny(head), promise: nil)
             context.write(NIOAny(chunked ? shared.retry.chunked : shared.retry.payload), promise: nil)
             context.flush()
-            handler = SSEConnectionHandler(
-                hub: hub, lastEventID: lastEventID, credential: credential, chunked: chunked, slot: slot, limits: shared.limits, logger: shared.logger
-            )
+            handler = SSEConnectionHandler(streams: streams, chunked: chunked, slot: slot, limits: shared.limits, logger: shared.logger)
         } else {
-            shared.logger.debug("refused a client: no room on the stream or the server", metadata: ["stream.path": "\(hub.path)"])
+            shared.logger.debug("refused a client: no room on the stream or the server", metadata: ["stream.path": "\(streams.paths)"])
             let retry = RetryBackoff(range: shared.limits.overLimitRetry).next()
             handler = OverLimitStream(head: head, chunked: chunked, retry: retry, linger: shared.limits.lingerTimeout)
         }

@@ -20,13 +20,18 @@ public struct RequestTarget: Sendable, Equatable {
     /// The value of the first `name=value` pair of the query (`application/x-www-form-urlencoded`,
     /// WHATWG URL §5.1: `+` is a space, `%XX` a byte), or nil. Bad escapes make it nil, not a guess.
     public func queryValue(_ name: String) -> String? {
-        guard let query else { return nil }
-        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+        queryValues(name).first ?? nil
+    }
+
+    /// The values of every `name=value` pair of the query, in order (a name may repeat, as
+    /// `URLSearchParams.append` writes it); nil for a value with a bad escape.
+    public func queryValues(_ name: String) -> [String?] {
+        guard let query else { return [] }
+        return query.split(separator: "&", omittingEmptySubsequences: true).compactMap { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard Self.formDecode(parts[0]) == name else { continue }
-            return parts.count > 1 ? Self.formDecode(parts[1]) : ""
+            guard Self.formDecode(parts[0]) == name else { return nil }
+            return .some(parts.count > 1 ? Self.formDecode(parts[1]) : "")
         }
-        return nil
     }
 
     private static func formDecode(_ text: Substring) -> String? {

@@ -4,6 +4,8 @@ public import NIOHTTP1
 /// Where a request goes: a plain decision from method and target, apart from any channel.
 public enum Route {
     case stream(StreamHub, headOnly: Bool)
+    /// `/events`: several streams on one connection; the query names them (``MultiplexRequest``).
+    case multiplex(headOnly: Bool)
     case health(headOnly: Bool)
     /// `OPTIONS` on a path that exists (RFC 9110 §9.3.7): what it allows, and CORS preflights.
     case options(allow: String)
@@ -27,16 +29,20 @@ public struct Router: Sendable {
     public func hub(forPath path: String) -> StreamHub? { hubsByPath[path] }
 
     static let allowed = "GET, HEAD, OPTIONS"
+    /// The multiplexed route. A stream path may not take it (`StreamPathRule.reserved`: the config
+    /// is refused at load), so the two never collide.
+    public static let multiplexPath = "/events"
 
     /// Routes by the path of the request target (RFC 9112 §3.2, see ``RequestTarget``): the query
     /// is not part of the match.
     public func route(method: HTTPMethod, path: String) -> Route {
         let headOnly = method == .HEAD
         let hub = hubsByPath[path]
-        guard hub != nil || path == "/healthz" || path == "/metrics" else { return .notFound }
+        guard hub != nil || ["/healthz", "/metrics", Self.multiplexPath].contains(path) else { return .notFound }
         switch method {
         case .GET, .HEAD:
             if let hub { return .stream(hub, headOnly: headOnly) }
+            if path == Self.multiplexPath { return .multiplex(headOnly: headOnly) }
             return path == "/healthz" ? .health(headOnly: headOnly) : .metrics(headOnly: headOnly)
         case .OPTIONS: return .options(allow: Self.allowed)
         default: return .methodNotAllowed(allow: Self.allowed)

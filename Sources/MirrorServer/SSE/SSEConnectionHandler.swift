@@ -23,11 +23,15 @@ import NIOCore
 /// Admission: the client holds a place on its stream and on the server (``ClientSlot``) from its
 /// admission until it leaves; leaving gives it back, once.
 ///
+/// Multiplexing: a connection may carry several streams (``MultiplexedStreams``), each through a
+/// ``MultiplexMember`` sink of its own; the bound, the write timeout and the place stay one per
+/// connection, and a full socket holds back every one of its streams' sources.
+///
 /// End of input is not the end of the stream: a client may half-close after its request
 /// (RFC 9112 §9.6) and still read. TCP cannot tell that from a peer that closed completely until
 /// something is sent, so end of input sends an empty comment at once: a closed peer answers it with
 /// a reset, which closes the channel now instead of at the next heartbeat or event.
-final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
+final class SSEConnectionHandler: ChannelInboundHandler, EventSink, TokenHolder {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
@@ -36,12 +40,33 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
     /// An empty comment, which EventSource ignores (WHATWG HTML §9.2.6).
     private static let probe = SSEEncoder().encodeComment("")
 
-    private let hub: StreamHub
-    /// What the client sent as `Last-Event-ID`, for the hub to decide what it is missing.
-    private let lastEventID: String?
-    /// The digest of the token the client was let in with (nil: the stream was open), so a reload
-    /// that removes that token can end this stream.
-    let credential: [UInt8]?
+    /// The streams the connection carries: one, or several multiplexed.
+    enum Streams {
+        /// `lastEventID` is what the client sent, for the hub to decide what it is missing;
+        /// `credential` the digest of the token it was let in with (nil: the stream was open).
+        case one(StreamHub, lastEventID: String?, credential: [UInt8]?)
+        case multiplexed(MultiplexedStreams)
+
+        var hubs: [StreamHub] {
+            switch self {
+            case .one(let hub, _, _): [hub]
+            case .multiplexed(let streams): streams.hubs
+            }
+        }
+
+        /// For logs.
+        var paths: String { hubs.map(\.path).joined(separator: " ") }
+    }
+
+    private let hubs: [StreamHub]
+    private let single: (lastEventID: String?, credential: [UInt8]?)?
+    private var multiplex: MultiplexedStreams?
+    private var members: [MultiplexMember] = []
+    /// The token a single stream let the client in with, so a reload that removes it can end this
+    /// stream (a multiplexed connection's members hold one per stream).
+    var credential: [UInt8]? { single?.credential }
+    /// The paths, for logs.
+    private let paths: String
     private let chunked: Bool
     private let maximumQueuedBytes: Int
     private let slot: ClientSlot?
@@ -56,10 +81,15 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
     /// channel's atomic, for each.
     private var writable = true
 
-    init(hub: StreamHub, lastEventID: String?, credential: [UInt8]? = nil, chunked: Bool, slot: ClientSlot?, limits: ServerLimits, logger: Logger) {
-        self.hub = hub
-        self.lastEventID = lastEventID
-        self.credential = credential
+    init(streams: Streams, chunked: Bool, slot: ClientSlot?, limits: ServerLimits, logger: Logger) {
+        self.hubs = streams.hubs
+        self.paths = streams.paths
+        switch streams {
+        case .one(_, let lastEventID, let credential): single = (lastEventID, credential)
+        case .multiplexed(let streams):
+            single = nil
+            multiplex = streams
+        }
         self.chunked = chunked
         self.maximumQueuedBytes = limits.maximumQueuedBytes
         self.writeTimeout = limits.writeTimeout
@@ -71,9 +101,18 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
         self.context = context
         writable = context.channel.isWritable
         // Counted from here until `leave`, so every full reported is reported drained once.
-        if !writable { hub.subscriberIsFull(true) }
-        if context.channel.isActive {
-            hub.subscribe(self, on: context.eventLoop, lastEventID: lastEventID)
+        if !writable { for hub in hubs { hub.subscriberIsFull(true) } }
+        guard context.channel.isActive else { return }
+        if let single {
+            hubs[0].subscribe(self, on: context.eventLoop, lastEventID: single.lastEventID)
+        } else if let multiplex {
+            members = hubs.indices.map { MultiplexMember(stream: $0, credential: multiplex.credentials[$0], connection: self) }
+            for member in members {
+                // Each subscription's replay is written before the next stream's, and a member
+                // may end the connection meanwhile (a slow client), so each checks it still is one.
+                guard self.context != nil else { return }
+                hubs[member.stream].subscribe(member, on: context.eventLoop, lastEventID: self.multiplex?.resumeID(ofStream: member.stream))
+            }
         }
     }
 
@@ -88,7 +127,7 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         let now = context.channel.isWritable
-        if now != writable, self.context != nil { hub.subscriberIsFull(!now) }
+        if now != writable, self.context != nil { for hub in hubs { hub.subscriberIsFull(!now) } }
         writable = now
         if !now { watchProgress(context) }
         context.fireChannelWritabilityChanged()
@@ -112,16 +151,31 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
     }
 
     func receive(_ event: EncodedEvent) {
-        guard let context else { return }
+        guard let context, keepsUp(context) else { return }
+        write(chunked ? event.chunked : event.payload, context)
+    }
+
+    /// An event of stream `index` of a multiplexed connection, framed for it (``MultiplexedStreams``).
+    func receive(_ event: EncodedEvent, fromStream index: Int) {
+        guard let context, keepsUp(context), multiplex != nil else { return }
+        let (head, data, tail) = multiplex!.frame(event, stream: index, chunked: chunked)
+        progress?.wrote(head.readableBytes + data.readableBytes)
+        context.write(wrapOutboundOut(head), promise: nil)
+        context.write(wrapOutboundOut(data), promise: nil)
+        write(tail, context)
+    }
+
+    /// Whether the client keeps up; one that does not is closed (see the type's comment).
+    private func keepsUp(_ context: ChannelHandlerContext) -> Bool {
         // A writable channel has less queued than its high-water mark, an eighth of the bound: the
         // exact count is only asked for (an option lookup, not free per client) when it is not.
         guard writable || queuedBytes(context) <= maximumQueuedBytes else {
-            logger.info("closing a client that does not keep up with its stream", metadata: ["stream.path": "\(hub.path)"])
+            logger.info("closing a client that does not keep up with its stream", metadata: ["stream.path": "\(paths)"])
             leave(context, reason: .slowClient)
             context.close(promise: nil)
-            return
+            return false
         }
-        write(chunked ? event.chunked : event.payload, context)
+        return true
     }
 
     func receiveHeartbeat(_ comment: EncodedEvent) {
@@ -166,7 +220,7 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
             case .moving:
                 scheduleProgressCheck(context, every: interval)
             case .stalled:
-                logger.info("closing a client that took no bytes for the write timeout", metadata: ["stream.path": "\(hub.path)"])
+                logger.info("closing a client that took no bytes for the write timeout", metadata: ["stream.path": "\(paths)"])
                 leave(context)
                 context.close(promise: nil)
             }
@@ -183,8 +237,9 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink {
         self.context = nil
         progressCheck?.cancel()
         progressCheck = nil
-        if !writable { hub.subscriberIsFull(false) }
-        hub.unsubscribe(self, on: context.eventLoop, reason: reason)
+        if !writable { for hub in hubs { hub.subscriberIsFull(false) } }
+        if single != nil { hubs[0].unsubscribe(self, on: context.eventLoop, reason: reason) }
+        for member in members { hubs[member.stream].unsubscribe(member, on: context.eventLoop, reason: reason) }
         slot?.release()
     }
 }

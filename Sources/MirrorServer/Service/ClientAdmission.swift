@@ -10,14 +10,19 @@ struct ClientAdmission: Sendable {
         server = ClientCounter(limit: maximumClients)
     }
 
-    /// Takes both places, or none: the stream's is given back when the server has no room.
-    func admit(to hub: StreamHub) -> ClientSlot? {
-        guard hub.clients.admit() else { return nil }
-        guard server.admit() else {
-            hub.clients.release()
-            return nil
+    /// Takes a place on each stream and one on the server, or none: those taken are given back
+    /// when one has no room. A multiplexed connection holds a place on each of its streams (it
+    /// costs each its fan-out, as a client of its own would) and one on the server (one socket).
+    func admit(to hubs: [StreamHub]) -> ClientSlot? {
+        var taken: [ClientCounter] = []
+        for counter in hubs.map(\.clients) + [server] {
+            guard counter.admit() else {
+                for counter in taken { counter.release() }
+                return nil
+            }
+            taken.append(counter)
         }
-        return ClientSlot(counters: [hub.clients, server])
+        return ClientSlot(counters: taken)
     }
 
     /// Whether a stream request would be refused now (for a JSON GET, which takes no place).

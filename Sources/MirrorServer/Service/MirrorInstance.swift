@@ -147,7 +147,7 @@ public final class MirrorInstance: Sendable {
             let tokens = new.tokens(forStream: path)
             guard tokens != old.tokens(forStream: path), let tokens, let hub = current.now.router.hub(forPath: path) else { continue }
             await hub.finish { sink in
-                guard let credential = (sink as? SSEConnectionHandler)?.credential else { return true }
+                guard let credential = (sink as? any TokenHolder)?.credential else { return true }
                 return !tokens.contains(digest: credential)
             }
         }

@@ -42,3 +42,26 @@ extension RawSocket {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 }
+
+extension RawSocket {
+    /// Reads (blocking, with a receive timeout) until `done` holds for what arrived, the peer
+    /// closes, or `seconds` pass: a client that was slow and catches up.
+    func read(seconds: Int, until done: ([UInt8]) -> Bool) -> [UInt8] {
+        var timeout = timeval(tv_sec: 1, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var deadline = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &deadline)
+        let end = deadline.tv_sec + seconds
+        while !done(received) {
+            var now = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &now)
+            guard now.tv_sec < end else { break }
+            let count = Glibc.read(descriptor, &buffer, buffer.count)
+            if count == 0 { break }
+            if count > 0 { received += buffer[..<count] }
+        }
+        return received
+    }
+}
