@@ -5,11 +5,12 @@ import Testing
 /// The real binary where inotify cannot be had, made so for real and for it alone: it runs in a
 /// user namespace of its own whose inotify limit (/proc/sys/user/max_inotify_*, per namespace
 /// since Linux 4.9) is 0, so the kernel itself refuses the instance (EMFILE) or every watch
-/// (ENOSPC). Nothing outside the namespace changes. The file and the log are polled instead, and
-/// the fallback is logged once per stream.
+/// (ENOSPC). Nothing outside the namespace changes. The file, the log and the folder are polled
+/// instead, and the fallback is logged once per stream.
 @Suite("the binary where inotify cannot serve", .timeLimit(.minutes(1)))
 struct WatchFallbackTests {
-    /// A config with a file stream (`/config`, app.json) and a line stream (`/log`, app.log).
+    /// A config with a file stream (`/config`, app.json), a line stream (`/log`, app.log) and a
+    /// folder (`/art`, art/).
     static func config(_ topLevel: String = "") -> String {
         """
         listen: 127.0.0.1:0
@@ -20,6 +21,8 @@ struct WatchFallbackTests {
           - path: /log
             watch: app.log
             format: lines
+          - path: /art
+            watch: art/
 
         """
     }
@@ -31,6 +34,8 @@ struct WatchFallbackTests {
         defer { directory.remove() }
         try directory.write("app.json", #"{"n": 1}"#)
         try directory.write("app.log", "one\n")
+        try directory.mkdir("art")
+        try directory.write("art/a.txt", "a")
         try directory.write("mirror.yaml", Self.config("poll_interval: 100ms\n"))
         let wrapper = ["/usr/bin/unshare", "--user", "--map-root-user", "--", "/bin/sh", "-c",
                        "echo 0 > /proc/sys/user/\(limit) && exec \"$@\"", "sh"]
@@ -40,6 +45,14 @@ struct WatchFallbackTests {
         let log = try await TestClient.subscribe(port: server.port, group: group, path: "/log")
         try await file.waitFor("the document") { $0.count == 1 }
         try await log.waitFor("the first lines") { $0.count == 1 }
+        let tree = try await TestClient.subscribe(port: server.port, group: group, path: "/art")
+        try await tree.waitFor("the first manifest") { $0.count == 1 }
+        try directory.write("art/b.txt", "b")
+        let manifests = try await tree.waitFor("the new file") { $0.count == 2 }
+        #expect(manifests[1].data.contains("b.txt"))
+        try directory.unlink("art/a.txt")
+        let removal = try await tree.waitFor("the removal") { $0.count == 3 }
+        #expect(removal[2].data == #"[{"op":"remove","path":"/a.txt"}]"#, "\(removal[2])")
         try directory.write("app.json", #"{"n": 2}"#)
         let events = try await file.waitFor("the change") { $0.count == 2 }
         #expect(events[1].data == #"{"n":2}"#)
@@ -51,8 +64,12 @@ struct WatchFallbackTests {
         #expect(lines[1].data == #"["two"]"#)
         // Several polls later, still one warning per stream, and one for the config file (watched for reloads).
         try await Task.sleep(for: .milliseconds(300))
-        #expect(server.log.components(separatedBy: "polling it instead").count - 1 == 3, "\(server.log)")
-        for name in ["app.json", "app.log", "mirror.yaml"] {
+        #expect(server.log.components(separatedBy: "polling it instead").count - 1 == 4, "\(server.log)")
+        let health = try await TestClient.connect(port: server.port, group: group, request: "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        try await health.waitUntilClosed()
+        #expect(health.body.contains(#""path":"/art","watch":"art/","kind":"tree","state":"ok","clients":1,"watch_mode":"polling""#), "\(health.body)")
+        await tree.close()
+        for name in ["app.json", "app.log", "art/", "mirror.yaml"] {
             #expect(server.log.components(separatedBy: "\(name) [MirrorCore] inotify cannot serve this file").count - 1 == 1, "\(name)")
         }
         #expect(server.log.contains(reason), "\(server.log)")

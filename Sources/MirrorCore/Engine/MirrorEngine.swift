@@ -48,6 +48,7 @@ public final class MirrorEngine: Sendable {
         self.hubs = config.streams.compactMap { hubsByPath[$0.path] }
         self.statusesByPath = Dictionary(
             uniqueKeysWithValues: streams.map { ($0.config.path, $0.watchStatus) } + lineStreams.map { ($0.config.path, $0.watchStatus) }
+                + trees.map { ($0.config.path, $0.watchStatus) }
         )
         let workers = WorkerPool(threads: 2)
         let background = WorkerPool(threads: 2, nice: 10)
@@ -92,7 +93,7 @@ public final class MirrorEngine: Sendable {
     /// Whether inotify or polling serves a file or line stream now, and why it polls (trees: nil).
     public func watchStatus(forPath path: String) -> WatchStatus? { statusesByPath[path] }
 
-    /// How each file and line stream is watched, by path (trees are always watched by inotify).
+    /// How each stream is watched, by path.
     public var watchStatuses: [String: WatchStatus] { statusesByPath }
 
     /// Reads every file and starts watching; when this returns, every hub has its first state.

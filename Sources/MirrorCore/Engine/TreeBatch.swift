@@ -6,8 +6,6 @@ import Synchronization
 /// otherwise be held by two waiters).
 final class TreeBatch: Sendable {
     let keys: [(key: String, reason: TreeLookReason)]
-    /// The message of a watch that could not be added, in force for the whole stream.
-    let watchFailure: String?
     private let next = Atomic<Int>(0)
     private let running: Atomic<Int>
     private let results = Mutex<[(index: Int, look: TreeLook)]>([])
@@ -16,9 +14,8 @@ final class TreeBatch: Sendable {
     let started = ContinuousClock.now
     let lastProgress: Mutex<ContinuousClock.Instant>
 
-    init(keys: [(key: String, reason: TreeLookReason)], watchFailure: String?, jobs: Int) {
+    init(keys: [(key: String, reason: TreeLookReason)], jobs: Int) {
         self.keys = keys
-        self.watchFailure = watchFailure
         self.running = Atomic(jobs)
         self.lastProgress = Mutex(started)
     }

@@ -10,6 +10,8 @@ import Logging
 /// at. One batch per stream is in flight at a time, so the entries need no lock: looks only read
 /// them, and the last job of a batch writes them after every look has ended.
 final class TreeStream: @unchecked Sendable {
+    /// inotify, or polling and why (a folder's watch refused), for `/healthz`.
+    let watchStatus = WatchStatus()
     /// What the engine runs a job on; `big` batches go to the niced pool.
     typealias Executor = @Sendable (_ big: Bool, _ job: @escaping @Sendable () -> Void) -> Void
 
@@ -128,7 +130,7 @@ final class TreeStream: @unchecked Sendable {
                 "scan.bytes": "\(batch.bytesDone.load(ordering: .relaxed))", "scan.elapsed": "\(batch.started.duration(to: .now))",
             ])
         }
-        publish(TreeDelta(changes: changes), watchFailure: batch.watchFailure, noticed: batch.started)
+        publish(TreeDelta(changes: changes), noticed: batch.started)
         return unsettled
     }
 
@@ -136,21 +138,19 @@ final class TreeStream: @unchecked Sendable {
         if keysByIdentity[identity] == key { keysByIdentity[identity] = nil }
     }
 
-    /// Turns a delta into versions: a new document (as a patch when a client has its base), an
-    /// `invalid` when the tree has more than `max_files` files (the last good manifest stays), and
-    /// the `invalid` of a folder that could not be watched, in force until the server restarts.
-    private func publish(_ delta: TreeDelta, watchFailure: String?, noticed: ContinuousClock.Instant? = nil) {
-        let failure = watchFailure.map { DocumentError(line: nil, column: nil, message: $0) }
+    /// Turns a delta into versions: a new document (as a patch when a client has its base), or an
+    /// `invalid` when the tree has more than `max_files` files (the last good manifest stays). A
+    /// folder that cannot be watched is no failure: the tree is polled instead (``TreeSource``).
+    private func publish(_ delta: TreeDelta, noticed: ContinuousClock.Instant? = nil) {
         var published: [StreamState<TreeRevision>.Change] = []
         if entries.count > config.tree.maxFiles {
             published += state.failed(DocumentError(
                 line: nil, column: nil,
                 message: "the tree holds more than max_files (\(config.tree.maxFiles)) files; the last manifest within the limit stays published"))
-        } else if !delta.isEmpty || state.published == .unknown || (state.invalid != nil && state.invalid != failure) {
+        } else if !delta.isEmpty || state.published == .unknown || state.invalid != nil {
             revisions += 1
             if let change = state.document(TreeRevision(number: revisions), differs: true) { published.append(change) }
         }
-        if let failure { published += state.failed(failure) }
         guard !published.isEmpty else { return }
         var later: EventID?
         hub.publish(published.map { change in

@@ -42,9 +42,10 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         var modified: [String: (deadline: Instant, first: Instant)] = [:]
         var inFlight = false
         var firstPublished = false
-        /// Publish even with no key to look at (a watch just failed).
-        var forcePublish = false
-        var watchFailure: String?
+        /// Why inotify cannot serve this tree (a folder's watch refused, no instance): it is polled
+        /// instead, every `poll_interval`, until a restart.
+        var pollReason: String?
+        var nextPoll: Instant?
         var warnedNames: Set<String> = []
     }
 
@@ -66,7 +67,7 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         self.inotify = try Inotify()
         self.trees = streams.map { Tree(stream: $0) }
         if let unavailable = inotify.unavailable {
-            logger.error("inotify is unavailable: folders are listed once and not watched", metadata: ["error": "\(unavailable)"])
+            for index in trees.indices { startPolling(index, reason: "\(unavailable)") }
         }
     }
 
@@ -88,7 +89,9 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         while !thread.isStopping {
             dispatch(at: clock.now)
             let now = clock.now
-            let deadline = trees.lazy.flatMap { $0.modified.values.lazy.map(\.deadline) }.min()
+            pollDue(at: now)
+            let deadlines = trees.lazy.flatMap { $0.modified.values.lazy.map(\.deadline) }
+            let deadline = (Array(deadlines) + trees.compactMap(\.nextPoll)).min()
             let timeout = deadline.map { max(0, now.duration(to: $0).roundedUpMilliseconds) }
             let wakeups = inotify.wait(timeoutMilliseconds: timeout)
             if thread.isStopping { break }
@@ -207,13 +210,12 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
                 mark(index, key, .content)
             }
             let tree = trees[index]
-            guard !tree.dirty.isEmpty || !tree.firstPublished || tree.forcePublish else { continue }
+            guard !tree.dirty.isEmpty || !tree.firstPublished else { continue }
             let keys = tree.dirty.map { (key: $0.key, reason: $0.value) }
             trees[index].dirty = [:]
-            trees[index].forcePublish = false
             trees[index].inFlight = true
             let jobs = keys.count >= TreeStream.bigBatch ? 2 : 1
-            let batch = TreeBatch(keys: keys, watchFailure: tree.watchFailure, jobs: jobs)
+            let batch = TreeBatch(keys: keys, jobs: jobs)
             tree.stream.process(batch, jobs: jobs, executor: executor) { [self] unsettled in
                 completions.withLock { $0.append((index, unsettled)) }
                 inotify.wake()
@@ -246,7 +248,7 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         if FileIdentity.isDirectory(root) {
             attach(index, folder: "")
             // Watched, or why not is reported; only a root gone again meanwhile falls through.
-            if trees[index].folders.folders[""] != nil || trees[index].watchFailure != nil || inotify.unavailable != nil { return }
+            if trees[index].folders.folders[""] != nil || trees[index].pollReason != nil || inotify.unavailable != nil { return }
         }
         removeSubtree(index, "")
         var path = root
@@ -290,8 +292,8 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
             } catch {
                 // Gone already (its parent's event says so), or a symlink put in its place.
                 if [ENOENT, ENOTDIR, ELOOP].contains(error.code) { continue }
+                // Not watched: listed all the same, and by every poll from now on.
                 watchFailed(index, folder: folder, error)
-                if inotify.unavailable == nil { continue }
             }
             DirectoryListing.list(path, followingLinks: folder.isEmpty) { name, isFolder in
                 guard let name = String(validating: name, as: UTF8.self) else {
@@ -311,26 +313,41 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         }
     }
 
-    /// A folder that cannot be watched would be a silent gap: the stream is `invalid` from now on,
-    /// with a message that says why and what to do.
+    /// A folder that cannot be watched would be a silent gap: the tree is polled from now on (every
+    /// folder listed again, every file looked at by its identity), with one warning that says why
+    /// and what to do.
     private func watchFailed(_ index: Int, folder: String, _ error: Inotify.SystemError) {
         let config = trees[index].stream.config
-        let message = Self.watchFailureMessage(watch: config.watch, folder: folder, code: error.code)
-        logger.error("cannot watch a folder of a tree", metadata: [
-            "stream.path": "\(config.path)", "watch.path": "\(config.watch)", "tree.folder": "\(folder)", "error": "\(message)",
-        ])
-        guard trees[index].watchFailure == nil else { return }
-        trees[index].watchFailure = message
-        trees[index].forcePublish = true
+        startPolling(index, reason: Self.watchFailureMessage(watch: config.watch, folder: folder, code: error.code))
     }
 
-    /// The `invalid` message for a folder that could not be watched; ENOSPC is the per-user watch
-    /// limit (inotify(7), /proc interfaces), named with the command that raises it.
+    private func startPolling(_ index: Int, reason: String) {
+        guard trees[index].pollReason == nil else { return }
+        trees[index].pollReason = reason
+        trees[index].nextPoll = clock.now.advanced(by: trees[index].stream.config.watching.pollInterval)
+        let stream = trees[index].stream
+        stream.watchStatus.record(.polling(reason: reason), path: stream.config.watch, logger: logger)
+    }
+
+    /// Polls each tree whose time has come: what a queue overflow does, on a timer. Listing
+    /// finds new files and folders (and tries their watches again); a file already known costs a
+    /// stat, and is read again only when its device, inode, size or mtime changed.
+    private func pollDue(at now: Instant) {
+        for index in trees.indices {
+            guard let due = trees[index].nextPoll, due <= now else { continue }
+            trees[index].nextPoll = now.advanced(by: trees[index].stream.config.watching.pollInterval)
+            for key in trees[index].folders.files { mark(index, key, .presence) }
+            attachRoot(index)
+        }
+    }
+
+    /// Why a tree is polled when a folder could not be watched; ENOSPC is the per-user watch limit
+    /// (inotify(7), /proc interfaces), named with the command that raises it.
     static func watchFailureMessage(watch: String, folder: String, code: Int32) -> String {
         let place = folder.isEmpty ? "'\(watch)'" : "folder '\(folder)' of '\(watch)'"
         if code == ENOSPC {
-            return "cannot watch \(place): the inotify watch limit (fs.inotify.max_user_watches) is reached; raise it with 'sysctl fs.inotify.max_user_watches=524288' (and set it in /etc/sysctl.d/ to keep it), then restart; changes under it are not mirrored until then"
+            return "cannot watch \(place): the inotify watch limit (fs.inotify.max_user_watches) is reached; raise it with 'sysctl fs.inotify.max_user_watches=524288' (and set it in /etc/sysctl.d/ to keep it), then restart; the tree is polled until then"
         }
-        return "cannot watch \(place): \(String(cString: strerror(code))); changes under it are not mirrored until a restart"
+        return "cannot watch \(place): \(String(cString: strerror(code))); the tree is polled until a restart"
     }
 }
