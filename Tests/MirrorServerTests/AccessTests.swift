@@ -57,9 +57,12 @@ struct AccessTests {
         #expect(try await Self.head(closed, "/healthz").hasPrefix("HTTP/1.1 401"))
         #expect(try await Self.head(closed, "/healthz", "Authorization: Bearer secret-token\r\n").hasPrefix("HTTP/1.1 401"))
         #expect(try await Self.head(closed, "/healthz", "Authorization: Bearer global-token\r\n").hasPrefix("HTTP/1.1 200"))
+        #expect(try await Self.head(closed, "/metrics").hasPrefix("HTTP/1.1 401"))
+        #expect(try await Self.head(closed, "/metrics", "Authorization: Bearer global-token\r\n").hasPrefix("HTTP/1.1 200"))
         let open = try await MirrorFixture.start(files: Self.files, streams: Self.streams, access: Self.access(publicOps: true))
         defer { Task { await open.stop() } }
         #expect(try await Self.head(open, "/healthz").hasPrefix("HTTP/1.1 200"))
+        #expect(try await Self.head(open, "/metrics").hasPrefix("HTTP/1.1 200"))
     }
 
     @Test func aReloadThatRemovesATokenEndsTheClientsThatUsedItOnly() async throws {
