@@ -50,14 +50,7 @@ extension ConfigDecoder {
             source = "the environment variable '\(name)'"
             sourceMark = env.value.mark
         } else if let file {
-            let written = try string(file.value, what: "tokens_file")
-            let path = PathText.normalize(written.hasPrefix("/") ? written : baseDirectory + "/" + written)
-            let bytes: [UInt8]
-            do {
-                bytes = try FileReader.readAll(path: path, limit: Self.maximumTokenFileSize)
-            } catch {
-                throw SchemaError(mark: file.value.mark, message: "tokens_file: cannot read '\(written)': \(error)")
-            }
+            let (written, path, bytes) = try readNamedFile(file.value, key: "tokens_file", limit: Self.maximumTokenFileSize)
             tokens = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline)
                 .map { $0.trimmingWhitespace() }
                 .filter { !$0.isEmpty && !$0.hasPrefix("#") }
@@ -77,6 +70,18 @@ extension ConfigDecoder {
             )
         }
         return AccessTokens(tokens)
+    }
+
+    /// The file a key names (`tokens_file`, `tls.cert`), read against the config's folder like
+    /// `watch`, within `limit` bytes: as written, its absolute path, and its bytes.
+    func readNamedFile(_ node: YAMLNode, key: String, limit: Int) throws(SchemaError) -> (written: String, path: String, bytes: [UInt8]) {
+        let written = try string(node, what: key)
+        let path = PathText.normalize(written.hasPrefix("/") ? written : baseDirectory + "/" + written)
+        do {
+            return (written, path, try FileReader.readAll(path: path, limit: limit))
+        } catch {
+            throw SchemaError(mark: node.mark, message: "\(key): cannot read '\(written)': \(error)")
+        }
     }
 
     /// `cors: {origins: [...]}`: each an origin as a browser sends it in `Origin` (RFC 6454 §6.1),

@@ -11,14 +11,7 @@ extension ConfigDecoder {
             guard let entry = entries.first(where: { $0.key == key }) else {
                 throw SchemaError(mark: node.mark, message: "tls: needs '\(key)', the \(what) (PEM)")
             }
-            let written = try string(entry.value, what: key)
-            let path = PathText.normalize(written.hasPrefix("/") ? written : baseDirectory + "/" + written)
-            let bytes: [UInt8]
-            do {
-                bytes = try FileReader.readAll(path: path, limit: Self.maximumPEMSize)
-            } catch {
-                throw SchemaError(mark: entry.value.mark, message: "\(key): cannot read '\(written)': \(error)")
-            }
+            let (written, path, bytes) = try readNamedFile(entry.value, key: key, limit: Self.maximumPEMSize)
             guard !bytes.isEmpty else {
                 throw SchemaError(mark: entry.value.mark, message: "\(key): '\(written)' is empty")
             }
