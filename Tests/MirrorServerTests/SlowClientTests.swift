@@ -1,7 +1,8 @@
 import Glibc
-import MirrorCore
+@testable import MirrorCore
 import MirrorServer
 import NIOCore
+import Synchronization
 import Testing
 
 /// Clients that stop reading, stall, or vanish without a word: each is closed and its place and
@@ -71,21 +72,31 @@ struct SlowClientTests {
         defer { Task { await fixture.stop() } }
         let reader = try await RawSocket.connect(port: fixture.port, request: Self.request, receiveBuffer: 64 * 1024)
         defer { reader.close() }
-        var tail: [UInt8] = []
-        var total = 0
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        let started = ContinuousClock.now
-        while ContinuousClock.now - started < .seconds(30) {
-            let count = Glibc.read(reader.descriptor, &buffer, buffer.count)
-            if count <= 0 { break }
-            total += count
-            tail = Array((tail + buffer[..<count]).suffix(16))
-            if String(decoding: tail, as: UTF8.self).hasSuffix("\"}\n\n\r\n") { break }
-            // Reads slower than the server writes: bytes stay queued for well over the timeout.
-            try await Task.sleep(for: .milliseconds(40))
-        }
+        // The reader is a thread of its own, so its pace is its own: a task sleeping on the
+        // suite's busy cooperative pool could wake seconds late and stall for real.
+        let outcome = Mutex<(tail: [UInt8], total: Int, elapsed: Duration)?>(nil)
+        let descriptor = reader.descriptor
+        pthread_detach(PosixThread.start {
+            var tail: [UInt8] = []
+            var total = 0
+            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+            let started = ContinuousClock.now
+            while ContinuousClock.now - started < .seconds(30) {
+                let count = Glibc.read(descriptor, &buffer, buffer.count)
+                if count <= 0 { break }
+                total += count
+                tail = Array((tail + buffer[..<count]).suffix(16))
+                if String(decoding: tail, as: UTF8.self).hasSuffix("\"}\n\n\r\n") { break }
+                // Reads slower than the server writes: bytes stay queued for well over the timeout.
+                usleep(40_000)
+            }
+            let elapsed = ContinuousClock.now - started
+            outcome.withLock { $0 = (tail, total, elapsed) }
+        })
+        try await eventually(timeout: .seconds(40)) { outcome.withLock { $0 != nil } }
+        let (tail, total, elapsed) = try #require(outcome.withLock { $0 })
         #expect(String(decoding: tail, as: UTF8.self).hasSuffix("\"}\n\n\r\n"), "got \(total) bytes before the server closed")
-        #expect(ContinuousClock.now - started > .seconds(3), "the read took longer than the timeout")
+        #expect(elapsed > .seconds(3), "the read took longer than the timeout")
         #expect(fixture.hub().clients.count == 1)
     }
 
@@ -112,7 +123,9 @@ struct SlowClientTests {
     /// existing, as a rebooted machine does. Its first keepalive probe then meets a reset.
     @Test(.enabled(if: getuid() == 0, "TCP_REPAIR needs CAP_NET_ADMIN"))
     func aPeerThatVanishedWithoutAFINIsFoundByKeepalive() async throws {
-        let keepalive = TCPKeepalive(idle: .seconds(1), interval: .seconds(1), count: 2)
+        // The first probe 3 s after the last traffic: room for a loaded run between the connect and
+        // the check that the server cannot know yet.
+        let keepalive = TCPKeepalive(idle: .seconds(3), interval: .seconds(1), count: 2)
         let fixture = try await MirrorFixture.start(files: ["app.json": #"{"a": 1}"#], limits: ServerLimits(keepalive: keepalive))
         defer { Task { await fixture.stop() } }
         let client = try await RawSocket.connect(port: fixture.port, request: Self.request, receiveBuffer: 64 * 1024)
@@ -124,7 +137,7 @@ struct SlowClientTests {
         client.close()
         try await Task.sleep(for: .milliseconds(300))
         #expect(fixture.hub().clients.count == 1, "no FIN: the server cannot know yet")
-        try await eventually(timeout: .seconds(5)) { fixture.hub().clients.count == 0 }
+        try await eventually(timeout: .seconds(10)) { fixture.hub().clients.count == 0 }
         #expect(await fixture.hub().subscriberCount() == 0)
         try await eventually { AcceptedSocket.find(serverPort: fixture.port, peerPort: accepted.peerPort) == nil }
     }
