@@ -83,6 +83,12 @@ struct AccessTests {
         try await b.waitFor("the change") { $0.count == 2 }
         #expect(!b.isClosed)
         #expect(try await Self.head(fixture, "/config?access_token=token-a").hasPrefix("HTTP/1.1 401"))
+        // Counted as revoked, not as a client that went away; the one left is still counted.
+        let metrics = try await fixture.request("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer token-b\r\n\r\n")
+        try await metrics.waitUntilClosed()
+        let text = metrics.body
+        #expect(text.contains(#"sse_mirror_disconnects_total{stream="/config",reason="token_revoked"} 1"#), "\(text)")
+        #expect(fixture.hub().clientCount == 1)
     }
 
     @Test func aStreamThatNeedsATokenAfterAReloadEndsItsAnonymousClients() async throws {

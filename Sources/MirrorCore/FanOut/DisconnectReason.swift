@@ -9,4 +9,6 @@ public enum DisconnectReason: String, Sendable, CaseIterable {
     case shutdown
     /// A reload removed or changed the stream; the client reconnects to what serves the path now.
     case streamRetired = "stream_retired"
+    /// A reload removed the token the client came with (or made its open stream need one).
+    case tokenRevoked = "token_revoked"
 }

@@ -72,24 +72,14 @@ public final class LoopSubscribers: @unchecked Sendable {
         }
     }
 
-    /// Ends the streams of the subscribers `condition` picks (say, those whose token a reload removed).
-    func finish(where condition: (any EventSink) -> Bool) {
+    /// Ends the streams of the subscribers `condition` picks (all of them at shutdown, those whose
+    /// token a reload removed), removing them first, so the leave each makes as its connection
+    /// closes finds nothing to count; returns how many there were.
+    func finish(where condition: (any EventSink) -> Bool) -> Int {
         eventLoop.assertInEventLoop()
-        for entry in entries where condition(entry.sink) {
-            entry.sink.finish()
-        }
-    }
-
-    /// Ends every subscriber's stream, removing them first (so the leave each makes as its
-    /// connection closes finds nothing to count); returns how many there were.
-    func finishAll() -> Int {
-        eventLoop.assertInEventLoop()
-        let finishing = entries
-        entries = []
-        positions = [:]
-        for entry in finishing {
-            entry.sink.finish()
-        }
+        let finishing = entries.filter { condition($0.sink) }
+        for entry in finishing { _ = remove(entry.sink) }
+        for entry in finishing { entry.sink.finish() }
         return finishing.count
     }
 }

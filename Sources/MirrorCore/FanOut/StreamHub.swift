@@ -140,13 +140,7 @@ public final class StreamHub: Sendable {
     /// Ends every subscriber's stream cleanly, each on its own loop; returns when all have been
     /// told. They are removed here, counted as leaving for `reason`.
     public func finishAll(reason: DisconnectReason = .shutdown) async {
-        let groups = state.withLock { Array($0.loops.values) }
-        for group in groups {
-            let finished = (try? await group.eventLoop.submit { group.finishAll() }.get()) ?? 0
-            subscriberTotal.subtract(finished, ordering: .relaxed)
-            metrics.disconnected(reason, count: finished)
-        }
-        reportClients()
+        await finish(reason: reason) { _ in true }
     }
 
     /// How many subscribers the stream has now: exact, and cheap to read from any thread.
@@ -158,11 +152,14 @@ public final class StreamHub: Sendable {
     }
 
     /// Ends the streams of the subscribers `condition` picks, each on its own loop.
-    public func finish(where condition: @escaping @Sendable (any EventSink) -> Bool) async {
+    public func finish(reason: DisconnectReason, where condition: @escaping @Sendable (any EventSink) -> Bool) async {
         let groups = state.withLock { Array($0.loops.values) }
         for group in groups {
-            try? await group.eventLoop.submit { group.finish(where: condition) }.get()
+            let finished = (try? await group.eventLoop.submit { group.finish(where: condition) }.get()) ?? 0
+            subscriberTotal.subtract(finished, ordering: .relaxed)
+            metrics.disconnected(reason, count: finished)
         }
+        reportClients()
     }
 
     /// A subscriber's socket filled up (`true`: the kernel's buffer and the channel's high-water

@@ -45,7 +45,7 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         /// Why inotify cannot serve this tree (a folder's watch refused, no instance): it is polled
         /// instead, every `poll_interval`, until a restart.
         var pollReason: String?
-        var nextPoll: Instant?
+        var poll: PollSchedule<Instant>
         var warnedNames: Set<String> = []
     }
 
@@ -65,7 +65,7 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         self.logger = logger
         self.executor = executor
         self.inotify = try Inotify()
-        self.trees = streams.map { Tree(stream: $0) }
+        self.trees = streams.map { Tree(stream: $0, poll: PollSchedule(interval: $0.config.watching.pollInterval)) }
         if let unavailable = inotify.unavailable {
             for index in trees.indices { startPolling(index, reason: "\(unavailable)") }
         }
@@ -91,7 +91,7 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
             let now = clock.now
             pollDue(at: now)
             let deadlines = trees.lazy.flatMap { $0.modified.values.lazy.map(\.deadline) }
-            let deadline = (Array(deadlines) + trees.compactMap(\.nextPoll)).min()
+            let deadline = (Array(deadlines) + trees.compactMap(\.poll.next)).min()
             let timeout = deadline.map { max(0, now.duration(to: $0).roundedUpMilliseconds) }
             let wakeups = inotify.wait(timeoutMilliseconds: timeout)
             if thread.isStopping { break }
@@ -324,7 +324,7 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
     private func startPolling(_ index: Int, reason: String) {
         guard trees[index].pollReason == nil else { return }
         trees[index].pollReason = reason
-        trees[index].nextPoll = clock.now.advanced(by: trees[index].stream.config.watching.pollInterval)
+        trees[index].poll.polled(true, at: clock.now)
         let stream = trees[index].stream
         stream.watchStatus.record(.polling(reason: reason), path: stream.config.watch, logger: logger)
     }
@@ -333,9 +333,7 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
     /// finds new files and folders (and tries their watches again); a file already known costs a
     /// stat, and is read again only when its device, inode, size or mtime changed.
     private func pollDue(at now: Instant) {
-        for index in trees.indices {
-            guard let due = trees[index].nextPoll, due <= now else { continue }
-            trees[index].nextPoll = now.advanced(by: trees[index].stream.config.watching.pollInterval)
+        for index in trees.indices where trees[index].poll.due(at: now) {
             for key in trees[index].folders.files { mark(index, key, .presence) }
             attachRoot(index)
         }

@@ -116,7 +116,8 @@ public final class MirrorInstance: Sendable {
         }
         let fresh = Dictionary(uniqueKeysWithValues: (started?.hubs ?? []).map { ($0.path, $0) })
         let hubs = config.streams.compactMap { fresh[$0.path] ?? old.router.hub(forPath: $0.path) }
-        let statuses = old.watchStatuses.merging(started?.watchStatuses ?? [:]) { _, new in new }
+        let paths = Set(config.streams.map(\.path))
+        let statuses = old.watchStatuses.merging(started?.watchStatuses ?? [:]) { _, new in new }.filter { paths.contains($0.key) }
         current.replace(with: ServingState(config: config, hubs: hubs, watchStatuses: statuses))
         for path in plan.retired {
             await old.router.hub(forPath: path)?.finishAll(reason: .streamRetired)
@@ -146,7 +147,7 @@ public final class MirrorInstance: Sendable {
         for path in kept {
             let tokens = new.tokens(forStream: path)
             guard tokens != old.tokens(forStream: path), let tokens, let hub = current.now.router.hub(forPath: path) else { continue }
-            await hub.finish { sink in
+            await hub.finish(reason: .tokenRevoked) { sink in
                 guard let credential = (sink as? any TokenHolder)?.credential else { return true }
                 return !tokens.contains(digest: credential)
             }
