@@ -4,7 +4,7 @@
 SWIFT ?= swift
 CONFIG ?= mirror.yaml
 
-.PHONY: run test build release check deps bench clean
+.PHONY: run test build release check deps bench examples clean
 
 ## run: build and serve the repository's mirror.yaml
 run: build
@@ -14,12 +14,17 @@ run: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	python3 examples/check.py .build/debug/sse-mirror
 
 build: deps
 	$(SWIFT) build --product sse-mirror
 
 release: deps
 	$(SWIFT) build -c release --product sse-mirror
+
+## examples: run every example in examples/ against the real binary (also part of `make test`)
+examples: build
+	python3 examples/check.py .build/debug/sse-mirror
 
 ## check: validate mirror.yaml
 check: build
