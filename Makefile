@@ -4,17 +4,27 @@
 SWIFT ?= swift
 CONFIG ?= mirror.yaml
 
-.PHONY: run test build release check deps bench examples clean
+.PHONY: run test browser-test build release check deps bench examples clean
 
 ## run: build and serve the repository's mirror.yaml
 run: build
 	.build/debug/sse-mirror $(CONFIG)
 
-## test: build and run every test (Swift Testing; real inotify, sockets and processes)
+## test: build and run every test (Swift Testing; real inotify, sockets and processes), then the examples and the browser tests
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	python3 examples/check.py .build/debug/sse-mirror
+	@$(MAKE) --no-print-directory browser-test
+
+## browser-test: headless Chromium against the built binary (Tests/Browser); skipped without chromium
+browser-test:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then \
+		$(SWIFT) build --product sse-mirror && \
+		python3 Tests/Browser/browser_test.py --binary .build/debug/sse-mirror; \
+	else \
+		echo "browser tests skipped: no chromium (apt-get install chromium)"; \
+	fi
 
 build: deps
 	$(SWIFT) build --product sse-mirror

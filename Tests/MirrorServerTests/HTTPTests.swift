@@ -66,7 +66,7 @@ struct HTTPTests {
     @Test func unknownPathIs404() async throws {
         let fixture = try await MirrorFixture.start(files: ["app.json": Self.document])
         defer { Task { await fixture.stop() } }
-        for path in ["/nope", "/config/", "/Config", "/"] {
+        for path in ["/nope", "/config/", "/Config", "/index.html", "/client.js/"] {  // "/" is the dashboard
             let client = try await fixture.request("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             try await client.waitUntilClosed()
             #expect(client.text.hasPrefix("HTTP/1.1 404 Not Found\r\n"), "\(path)")

@@ -151,6 +151,11 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             guard credential(decision, head: head, context: context) != nil else { return }
             let body = shared.metrics.exposition(of: serving.router.hubs)
             send(.ok, body: body, contentType: MirrorMetrics.contentType, version: head.version, headOnly: headOnly, extra: [("Cache-Control", "no-cache")], context: context)
+        case .dashboard(let headOnly):
+            // No token: the page and its module hold no secret (PROTOCOL.md, "The dashboard and client.js").
+            sendAsset(DashboardPage.asset, head: head, headOnly: headOnly, context: context)
+        case .clientScript(let headOnly):
+            sendAsset(ClientScript.asset, head: head, headOnly: headOnly, context: context)
         case .options(let allow):
             // A preflight carries no credentials (WHATWG Fetch §4.8), so it is answered before any token is asked for.
             let preflight = head.headers.contains(name: "Access-Control-Request-Method")
@@ -199,6 +204,15 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             return send(.notModified, body: nil, contentType: nil, version: head.version, extra: headers, context: context)
         }
         send(.ok, body: state.data, contentType: "application/json", version: head.version, headOnly: headOnly, extra: headers, context: context)
+    }
+
+    /// A page or script from memory; `304` when the request's `If-None-Match` names its tag (RFC 9110 §13.1.2).
+    private func sendAsset(_ asset: StaticAsset, head: HTTPRequestHead, headOnly: Bool, context: ChannelHandlerContext) {
+        if EntityTags(head.headers["If-None-Match"]).matches(asset.etag) {
+            let fields = asset.fields.filter { $0.0 == "ETag" || $0.0 == "Cache-Control" }
+            return send(.notModified, body: nil, contentType: nil, version: head.version, extra: fields, context: context)
+        }
+        send(.ok, body: asset.body, contentType: nil, version: head.version, headOnly: headOnly, extra: asset.fields, context: context)
     }
 
     private func startStream(_ streams: SSEConnectionHandler.Streams, version: HTTPVersion, headOnly: Bool, context: ChannelHandlerContext) {

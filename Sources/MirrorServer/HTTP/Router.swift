@@ -7,6 +7,10 @@ public enum Route {
     /// `/events`: several streams on one connection; the query names them (``MultiplexRequest``).
     case multiplex(headOnly: Bool)
     case health(headOnly: Bool)
+    /// `/`: the dashboard page (``DashboardPage``).
+    case dashboard(headOnly: Bool)
+    /// `/client.js`: the module the page imports (``ClientScript``).
+    case clientScript(headOnly: Bool)
     /// `OPTIONS` on a path that exists (RFC 9110 §9.3.7): what it allows, and CORS preflights.
     case options(allow: String)
     /// `/metrics`: the Prometheus text exposition.
@@ -32,18 +36,25 @@ public struct Router: Sendable {
     /// The multiplexed route. A stream path may not take it (`StreamPathRule.reserved`: the config
     /// is refused at load), so the two never collide.
     public static let multiplexPath = "/events"
+    /// The server's own routes (each in `StreamPathRule.reserved`, so no stream takes one).
+    static let fixedPaths: Set<String> = ["/healthz", "/metrics", multiplexPath, DashboardPage.path, ClientScript.path]
 
     /// Routes by the path of the request target (RFC 9112 §3.2, see ``RequestTarget``): the query
     /// is not part of the match.
     public func route(method: HTTPMethod, path: String) -> Route {
         let headOnly = method == .HEAD
         let hub = hubsByPath[path]
-        guard hub != nil || ["/healthz", "/metrics", Self.multiplexPath].contains(path) else { return .notFound }
+        guard hub != nil || Self.fixedPaths.contains(path) else { return .notFound }
         switch method {
         case .GET, .HEAD:
             if let hub { return .stream(hub, headOnly: headOnly) }
-            if path == Self.multiplexPath { return .multiplex(headOnly: headOnly) }
-            return path == "/healthz" ? .health(headOnly: headOnly) : .metrics(headOnly: headOnly)
+            switch path {
+            case Self.multiplexPath: return .multiplex(headOnly: headOnly)
+            case "/healthz": return .health(headOnly: headOnly)
+            case DashboardPage.path: return .dashboard(headOnly: headOnly)
+            case ClientScript.path: return .clientScript(headOnly: headOnly)
+            default: return .metrics(headOnly: headOnly)
+            }
         case .OPTIONS: return .options(allow: Self.allowed)
         default: return .methodNotAllowed(allow: Self.allowed)
         }
