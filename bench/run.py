@@ -149,6 +149,8 @@ def make_doc(size, seq, fixed_pad=False):
 def server_cmd(peer, bins, port, path, tmp, sse_mirror, emit=None):
     if peer == "floor":
         return [bins["floor"], str(port), path]
+    if peer == "floor-patch":
+        return [bins["floor"], str(port), path, "--patch-seq"]
     if peer == "seed":
         return ["node", os.path.join(BENCH, "seed", "server.js"), str(port), path]
     cfg = os.path.join(tmp, "config.yaml")
@@ -414,7 +416,7 @@ def part_patch_fanout(args, bins, have_mirror, fd_limit, repeats, t0):
     """64 KB document, only "seq" changes per write (loadgen --fixed-pad), rename mode.
     The floor sends the whole document per change; sse-mirror runs with emit: patch."""
     clients_list = PATCH_CLIENTS_QUICK if args.quick else PATCH_CLIENTS_FULL
-    peers = ["floor"] + (["sse-mirror"] if have_mirror else [])
+    peers = ["floor", "floor-patch"] + (["sse-mirror"] if have_mirror else [])
     rows, raw, failures, skipped = [], [], [], []
     if not have_mirror:
         skipped.append("sse-mirror: no binary given (floor only)")
@@ -456,17 +458,20 @@ def part_patch_fanout(args, bins, have_mirror, fd_limit, repeats, t0):
            "version, so one write changes `seq` only), written by temp file + rename; "
            f"{args.writes} writes per run, spaced as in the fan-out table; {repeats} run(s) per row, medians. "
            "The floor sends the whole document on every change; sse-mirror runs with `emit: patch` and "
-           "sends `[{\"op\":\"replace\",\"path\":\"/seq\",\"value\":n}]`. **B/client/change** is the HTTP body "
+           "sends `[{\"op\":\"replace\",\"path\":\"/seq\",\"value\":n}]`. **floor-patch** is the same C floor "
+           "(`floor --patch-seq`) broadcasting that same patch instead of the document: the least a patch-sending "
+           "mirror can do, for reference. **B/client/change** is the HTTP body "
            "bytes (chunk framing included) each client received per write. Target: sse-mirror p99 ≤ 0.5× "
            "floor p99.", "",
            "| clients | peer | clients ok | p50 ms | p90 ms | p99 ms | max ms | missed / expected | "
-           "B/client/change | patch events (all clients) | whole-doc events (all clients) | CPU s writes | p99 ÷ floor p99 | target ≤ 0.5× |",
-           "| " + " | ".join(["---"] * 14) + " |"]
+           "B/client/change | patch events (all clients) | whole-doc events (all clients) | CPU s writes | p99 ÷ floor p99 | p99 ÷ floor-patch p99 | target ≤ 0.5× |",
+           "| " + " | ".join(["---"] * 15) + " |"]
     notes = []
     for clients, row in rows:
         floor = row.get("floor", {}).get("p99_ms")
+        floor_patch = row.get("floor-patch", {}).get("p99_ms")
         for peer, m in row.items():
-            r = m["p99_ms"] / floor if (peer != "floor" and m["p99_ms"] is not None and floor) else None
+            r = m["p99_ms"] / floor if (peer == "sse-mirror" and m["p99_ms"] is not None and floor) else None
             verdict = "–" if r is None else ("met" if r <= 0.5 else "**not met**")
             missed = f"{fmt(m['missed'])} / {fmt(m['samples_expected'])}"
             if m["missed"]:
@@ -475,7 +480,8 @@ def part_patch_fanout(args, bins, have_mirror, fd_limit, repeats, t0):
                        f"{fmt(m['p90_ms'])} | {fmt(m['p99_ms'])} | {fmt(m['max_ms'])} | {missed} | "
                        f"{fmt(m['bytes_per_client_write'], 0)} | {fmt(m['patch_events'])} | "
                        f"{fmt(m['state_events'])} | {fmt(m['cpu_writes'])} | "
-                       f"{ratio(m['p99_ms'], floor) if peer != 'floor' else '–'} | {verdict} |")
+                       f"{ratio(m['p99_ms'], floor) if peer != 'floor' else '–'} | "
+                       f"{ratio(m['p99_ms'], floor_patch) if peer == 'sse-mirror' else '–'} | {verdict} |")
             for n in m["notes"]:
                 notes.append(f"- {clients} cl · {peer}: {n}")
     out.append("")

@@ -8,7 +8,13 @@
  * "a request arrived". It exists so sse-mirror's latency has a lower bound
  * to be compared against.
  *
- * Usage: floor PORT FILE        (prints nothing but errors; exits on SIGTERM)
+ * With --patch-seq (the patch fan-out's reference) it still reads the whole file on every change
+ * and sends it to a client that connects, but broadcasts only what a change of "seq" needs:
+ * `event: patch` with [{"op":"replace","path":"/seq","value":N}], N found with strstr. That is
+ * the least a patch-sending mirror can put on every socket, so sse-mirror's patch fan-out can be
+ * weighed against it too, not only against the whole-document floor.
+ *
+ * Usage: floor PORT FILE [--patch-seq]   (prints nothing but errors; exits on SIGTERM)
  * Build: cc -O2 -Wall -Wextra -o floor floor.c
  */
 #define _GNU_SOURCE
@@ -58,6 +64,9 @@ static int epfd;
 static const char *file_path;
 static char *event_chunk; /* current document as one preformatted chunk */
 static size_t event_len;
+static int patch_seq;     /* --patch-seq: broadcast patch_chunk instead of event_chunk */
+static char patch_chunk[160];
+static size_t patch_len;
 
 static void die(const char *what) {
     perror(what);
@@ -198,6 +207,14 @@ static int reload(void) {
     p += n;
     memcpy(p, "\n\n\r\n", 4);
     event_len = (size_t)(p + 4 - event_chunk);
+    if (patch_seq) {
+        /* The document is one line of JSON with a top-level "seq" (loadgen writes it). */
+        char *seq = memmem(doc, n, "\"seq\":", 6);
+        long value = seq ? strtol(seq + 6, NULL, 10) : 0;
+        char body[128];
+        int b = snprintf(body, sizeof body, "event: patch\ndata: [{\"op\":\"replace\",\"path\":\"/seq\",\"value\":%ld}]\n\n", value);
+        patch_len = (size_t)sprintf(patch_chunk, "%x\r\n%s\r\n", b, body);
+    }
     free(doc);
     return 0;
 }
@@ -205,7 +222,7 @@ static int reload(void) {
 static void broadcast(void) {
     for (int fd = 0; fd <= high_fd; fd++)
         if (clients[fd].open && clients[fd].streaming)
-            client_send(fd, event_chunk, event_len);
+            client_send(fd, patch_seq ? patch_chunk : event_chunk, patch_seq ? patch_len : event_len);
 }
 
 static void accept_all(int lfd) {
@@ -261,8 +278,9 @@ static void on_inotify(int ifd, const char *name) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s PORT FILE\n", argv[0]);
+    patch_seq = argc == 4 && strcmp(argv[3], "--patch-seq") == 0;
+    if (argc != 3 && !patch_seq) {
+        fprintf(stderr, "usage: %s PORT FILE [--patch-seq]\n", argv[0]);
         return 2;
     }
     int port = atoi(argv[1]);
