@@ -258,29 +258,22 @@ def check_kubernetes(binary, tmp):
     return "kubelet-style ..data swap → patch; tokens and public /healthz as configured"
 
 
-def check_nginx(binary, tmp):
-    """nginx/sse-mirror.conf in a real nginx: an event passes through at once, and a resume with
-    Last-Event-ID through the proxy gets only what it missed."""
-    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
-    if not nginx:
-        return "skipped: nginx is not installed"
-    doc = os.path.join(tmp, "app.json")
-    pad = "a document larger than a patch of it, so that changes go out as patches"
-    with open(doc, "w") as f:
-        json.dump({"n": 0, "pad": pad}, f)
-    config = os.path.join(tmp, "mirror.yaml")
-    with open(config, "w") as f:
-        f.write(f"heartbeat: 15s\nstreams:\n  - path: /config\n    watch: {doc}\n    emit: patch\n")
-    with Server(binary, config) as server:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        with open(os.path.join(EXAMPLES, "nginx", "sse-mirror.conf")) as f:
-            snippet = f.read().replace("127.0.0.1:8080", f"127.0.0.1:{server.port}")
-        with open(os.path.join(tmp, "snippet.conf"), "w") as f:
-            f.write(snippet)
-        with open(os.path.join(tmp, "nginx.conf"), "w") as f:
-            f.write(f"""daemon off;
+def find_nginx():
+    return shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+
+
+def start_nginx(nginx, tmp, upstream_port):
+    """A real nginx on a free loopback port with nginx/sse-mirror.conf in its server block, pointed at
+    `upstream_port`; returns (process, port). Stop it with SIGTERM (SIGQUIT waits for open streams)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with open(os.path.join(EXAMPLES, "nginx", "sse-mirror.conf")) as f:
+        snippet = f.read().replace("127.0.0.1:8080", f"127.0.0.1:{upstream_port}")
+    with open(os.path.join(tmp, "snippet.conf"), "w") as f:
+        f.write(snippet)
+    with open(os.path.join(tmp, "nginx.conf"), "w") as f:
+        f.write(f"""daemon off;
 pid {tmp}/nginx.pid;
 error_log {tmp}/error.log warn;
 events {{ worker_connections 64; }}
@@ -294,18 +287,36 @@ http {{
     }}
 }}
 """)
-        proxy = subprocess.Popen([nginx, "-p", tmp, "-c", os.path.join(tmp, "nginx.conf")],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proxy = subprocess.Popen([nginx, "-p", tmp, "-c", os.path.join(tmp, "nginx.conf")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    end = time.monotonic() + TIMEOUT
+    while True:
         try:
-            end = time.monotonic() + TIMEOUT
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    expect(proxy.poll() is None, f"nginx did not start: {proxy.stderr.read().decode()}")
-                    expect(time.monotonic() < end, "nginx did not listen")
-                    time.sleep(0.05)
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proxy, port
+        except OSError:
+            if proxy.poll() is not None or time.monotonic() > end:
+                proxy.kill()
+                raise CheckFailed(f"nginx did not start: {proxy.stderr.read().decode()}")
+            time.sleep(0.05)
+
+
+def check_nginx(binary, tmp):
+    """nginx/sse-mirror.conf in a real nginx: an event passes through at once, and a resume with
+    Last-Event-ID through the proxy gets only what it missed."""
+    nginx = find_nginx()
+    if not nginx:
+        return "skipped: nginx is not installed"
+    doc = os.path.join(tmp, "app.json")
+    pad = "a document larger than a patch of it, so that changes go out as patches"
+    with open(doc, "w") as f:
+        json.dump({"n": 0, "pad": pad}, f)
+    config = os.path.join(tmp, "mirror.yaml")
+    with open(config, "w") as f:
+        f.write(f"heartbeat: 15s\nstreams:\n  - path: /config\n    watch: {doc}\n    emit: patch\n")
+    with Server(binary, config) as server:
+        proxy, port = start_nginx(nginx, tmp, server.port)
+        try:
             stream = EventStream(port, "/mirror/config")
             name, first_id, data = stream.next()
             expect(name == "changed" and json.loads(data) == {"n": 0, "pad": pad}, f"first event through nginx: {name} {data}")

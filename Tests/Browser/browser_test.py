@@ -26,11 +26,14 @@ import traceback
 import urllib.error
 import urllib.request
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cdp import Chromium, find_chromium  # noqa: E402
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+from cdp import Chromium, find_chromium  # noqa: E402
+
+sys.path.insert(0, os.path.join(ROOT, "examples"))
+import check as examples  # noqa: E402  (examples/check.py: nginx with the example snippet)
+
 TOKEN = "browser-test-token"
 
 
@@ -392,6 +395,31 @@ streams:
                                                          self.text(".status")))
         write_in_place(path, dump({"changed": "after the restart", "n": [1, 2]}))
         self.wait_document("a change after the restart", path)
+
+    def test_behind_a_proxy_prefix(self):
+        """Behind nginx with examples/nginx/sse-mirror.conf (the server under /mirror/), the page
+        finds client.js, /healthz and the streams below the prefix. Skipped without nginx."""
+        nginx = examples.find_nginx()
+        if not nginx:
+            print("     (skipped: nginx is not installed)")
+            return
+        folder = self.path("nginx")
+        os.makedirs(folder, exist_ok=True)
+        proxy, port = examples.start_nginx(nginx, folder, self.mirror.port)
+        try:
+            self.page.navigate(f"http://127.0.0.1:{port}/mirror/?stream=/flags")
+            path = self.path("flags.json")
+            self.wait_document("the document through the proxy", path)
+            eventually("the list through the proxy", lambda: (
+                self.text('#streams tr[data-path="/flags"] .state') == "ok", self.text("body")))
+            link = self.page.evaluate("document.querySelector('#streams a').href")
+            if not link.startswith(f"http://127.0.0.1:{port}/mirror/?stream="):
+                raise Failure(f"a stream's link leaves the prefix: {link}")
+            write_by_rename(path, dump({"through": "nginx", "n": [1]}))
+            self.wait_document("a change through the proxy", path)
+        finally:
+            proxy.send_signal(signal.SIGTERM)
+            proxy.wait(timeout=10)
 
     def test_example_page(self):
         """examples/eventsource.html, served from another origin (cors:), shows the document live."""

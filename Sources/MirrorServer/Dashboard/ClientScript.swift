@@ -255,8 +255,9 @@ export function changedPaths(before, after, limit = 200) {
  * change touched), `lines` (the lines an `appended` added), `invalid` (the `invalid` payload in
  * force, or null) and `removed` (the payload of `removed`).
  *
- * Options: `token` (sent as `?access_token=`), `base` (the server's URL when the page is on
- * another origin; it must list the page's origin under `cors:`), `withCredentials`, `maxLines`
+ * Options: `token` (sent as `?access_token=`), `base` (the server's root URL, when the page is on
+ * another origin, which must be listed under `cors:`, or when a proxy serves the server under a
+ * prefix: "https://example.com/mirror/"; `path` is then taken below it), `withCredentials`, `maxLines`
  * (lines a line stream keeps, default 10,000), `onStatus(status)` with `state` ("connecting",
  * "live", "reconnecting" or "closed"), `reconnects`, `resyncs` and `lastEventId`.
  *
@@ -279,7 +280,11 @@ export function mirror(path, onDocument, options = {}) {
   };
 
   const url = (lastEventId) => {
-    const target = new URL(path, options.base ?? globalThis.location?.href);
+    // With a base, the stream path is below the base's path (a proxy's prefix); without one it is
+    // an absolute path on the page's own origin.
+    const target = options.base
+      ? new URL("." + path, String(options.base).endsWith("/") ? options.base : options.base + "/")
+      : new URL(path, globalThis.location?.href);
     if (options.token) target.searchParams.set("access_token", options.token);
     if (lastEventId) target.searchParams.set("lastEventId", lastEventId);
     return target.href;

@@ -3,13 +3,16 @@ extension DashboardPage {
     /// (`/?stream=…`, history.pushState), and the views: JSON pretty-printed with the lines a change
     /// touched lit, a log's tail with a filter and pause, a folder's manifest as a table.
     static let script = #"""
-import { mirror, parsePointer, formatPointer } from "/client.js";
+import { mirror, parsePointer, formatPointer } from "./client.js";
 
 // The dashboard: the list of streams from /healthz, and one stream shown live (/?stream=/config).
 // Everything from the server is put in the page as text (textContent), never as markup.
 
 const $ = (id) => document.getElementById(id);
 const token = new URLSearchParams(location.search).get("access_token") ?? "";
+// The server's root as this page sees it: "/" when served directly, "/mirror/" behind a proxy that
+// maps that prefix to the server. Every URL the page makes is relative to it.
+const root = new URL(".", location.href);
 const kinds = new Map();
 let current = null;
 
@@ -19,7 +22,7 @@ function pageURL(stream) {
   if (stream) query.set("stream", stream);
   if (token) query.set("access_token", token);
   const text = query.toString();
-  return "/" + (text ? "?" + text : "");
+  return root.pathname + (text ? "?" + text : "");
 }
 
 function element(tag, text, className) {
@@ -34,7 +37,7 @@ function element(tag, text, className) {
 async function refreshStreams() {
   const list = $("streams");
   try {
-    const response = await fetch("/healthz" + (token ? "?access_token=" + encodeURIComponent(token) : ""), { cache: "no-store" });
+    const response = await fetch(new URL("healthz", root).href + (token ? "?access_token=" + encodeURIComponent(token) : ""), { cache: "no-store" });
     if (response.status === 401) {
       list.replaceChildren(element("p", "The list of streams needs a token: open this page with ?access_token=… in its URL.", "note"));
       return;
@@ -255,6 +258,7 @@ function openStream(path) {
     draw(doc, info);
   }, {
     token,
+    base: root.href,
     onStatus(status) {
       const badge = $("conn");
       badge.textContent = status.state === "closed" ? "closed, retrying" : status.state;
@@ -272,7 +276,7 @@ function route() {
 
 document.addEventListener("click", (event) => {
   const link = event.target.closest?.("a[href]");
-  if (!link || link.origin !== location.origin || link.pathname !== "/" || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  if (!link || link.origin !== location.origin || link.pathname !== root.pathname || event.ctrlKey || event.metaKey || event.shiftKey) return;
   event.preventDefault();
   history.pushState(null, "", link.href);
   route();
