@@ -60,11 +60,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// `sse-mirror follow`: an event-stream client on SwiftNIO (the decisions are in MirrorCore's Client/).
+        .target(
+            name: "MirrorClient",
+            dependencies: [
+                "MirrorCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "sse-mirror",
             dependencies: [
                 "MirrorCore",
                 "MirrorServer",
+                "MirrorClient",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
