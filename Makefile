@@ -14,6 +14,7 @@ run: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	python3 Tests/integration/nchan_scale.py --sse-mirror .build/debug/sse-mirror
 
 build: deps
 	$(SWIFT) build --product sse-mirror
