@@ -35,6 +35,8 @@ struct NchanSinkTests {
         let patch = encoder.encode(.patch(id: EventID(run: "r", version: 2), operations: Array("[]".utf8)), sequence: stream.nextSequence())
         stream.publish([.version(patch, state: nil)])
         stream.settle(changed(stream, 2))
+        // (Waited for: a newer state published before this one is sent would replace it.)
+        try await hub.waitFor { $0.count == 2 }
         let removed = encoder.encode(.removed(id: EventID(run: "r", version: 3), watch: "config.json"), sequence: stream.nextSequence())
         stream.publish([.version(removed, state: removed), .invalid(encoder.encode(.invalid(DocumentError(line: nil, column: nil, message: "x")), sequence: stream.nextSequence()))])
         let posts = try await hub.waitFor { $0.count == 3 }

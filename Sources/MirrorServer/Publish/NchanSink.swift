@@ -1,5 +1,5 @@
 import Logging
-public import MirrorCore
+import MirrorCore
 import NIOCore
 import NIOHTTP1
 import NIOPosix

@@ -1,4 +1,4 @@
-public import MirrorCore
+import MirrorCore
 
 /// What a publish sink has yet to send, as a value: at most one whole state per stream, the
 /// newest (a snapshot supersedes the one before it, so the queue is bounded by the number of
@@ -7,7 +7,7 @@ public import MirrorCore
 ///
 /// ``NchanSink`` keeps one under a lock: a publishing thread only offers into it, and the sink's
 /// loop takes from it. Tested without sockets.
-public struct PublishQueue: Sendable {
+struct PublishQueue: Sendable {
     /// The next state to send per stream, in the order the streams first had one waiting.
     private var pending: [String: EncodedEvent] = [:]
     private var order: [String] = []
@@ -18,22 +18,22 @@ public struct PublishQueue: Sendable {
     private var running = false
     /// States that were never sent because a newer one of the same stream took their place,
     /// or the hub refused them; counted since the sink started.
-    public private(set) var dropped = 0
+    private(set) var dropped = 0
 
-    public init() {}
+    init() {}
 
     /// What ``offer(_:for:)`` did.
-    public struct Offer: Equatable, Sendable {
+    struct Offer: Equatable, Sendable {
         /// The sink's loop is idle and must be woken.
-        public var wake: Bool
+        var wake: Bool
         /// An unsent older state of the stream was dropped for this one.
-        public var superseded: Bool
+        var superseded: Bool
         /// The state is not newer than what the queue already has (a late observer call).
-        public var stale: Bool
+        var stale: Bool
     }
 
     /// Takes a stream's new whole state.
-    public mutating func offer(_ state: EncodedEvent, for path: String) -> Offer {
+    mutating func offer(_ state: EncodedEvent, for path: String) -> Offer {
         if let known = latest[path], !Self.isNewer(state, than: known) {
             return Offer(wake: false, superseded: false, stale: true)
         }
@@ -46,7 +46,7 @@ public struct PublishQueue: Sendable {
 
     /// A stream now publishes here from `state` on, whatever it published before (a stream
     /// started anew by a reload counts its versions from 1 again).
-    public mutating func attach(_ state: EncodedEvent?, for path: String) -> Bool {
+    mutating func attach(_ state: EncodedEvent?, for path: String) -> Bool {
         remove(path)
         guard let state else { return false }
         latest[path] = state
@@ -57,14 +57,14 @@ public struct PublishQueue: Sendable {
     }
 
     /// The stream no longer publishes here.
-    public mutating func remove(_ path: String) {
+    mutating func remove(_ path: String) {
         latest[path] = nil
         if pending.removeValue(forKey: path) != nil { order.removeAll { $0 == path } }
     }
 
     /// The next state to send, oldest stream first; nil when nothing waits, and the loop is then
     /// idle until the next offer wakes it.
-    public mutating func next() -> (path: String, state: EncodedEvent)? {
+    mutating func next() -> (path: String, state: EncodedEvent)? {
         guard !order.isEmpty else {
             running = false
             return nil
@@ -75,7 +75,7 @@ public struct PublishQueue: Sendable {
 
     /// A send failed and will be retried: the state goes back to the front, unless a newer one
     /// of the same stream came meanwhile (then it is dropped, and `true` says so).
-    public mutating func retry(_ state: EncodedEvent, for path: String) -> Bool {
+    mutating func retry(_ state: EncodedEvent, for path: String) -> Bool {
         guard latest[path] != nil else { return false }
         if pending[path] != nil {
             dropped += 1
@@ -87,14 +87,14 @@ public struct PublishQueue: Sendable {
     }
 
     /// The hub refused a state for good (a 4xx): counted as dropped.
-    public mutating func refused() {
+    mutating func refused() {
         dropped += 1
     }
 
     /// The hub is back after an outage: every stream's newest state goes again, so that a hub
     /// that lost its messages (restarted without Redis) has a base for every late subscriber.
     /// `sent`: what was just sent, which need not go twice.
-    public mutating func republishAll(except sent: (path: String, state: EncodedEvent)?) {
+    mutating func republishAll(except sent: (path: String, state: EncodedEvent)?) {
         for (path, state) in latest.sorted(by: { $0.key < $1.key }) where pending[path] == nil {
             if let sent, sent.path == path, !Self.isNewer(state, than: sent.state) { continue }
             pending[path] = state
@@ -103,7 +103,7 @@ public struct PublishQueue: Sendable {
     }
 
     /// How many streams have a state waiting.
-    public var waiting: Int { order.count }
+    var waiting: Int { order.count }
 
     private mutating func enqueue(_ state: EncodedEvent, for path: String) -> Bool {
         if pending.updateValue(state, forKey: path) != nil {

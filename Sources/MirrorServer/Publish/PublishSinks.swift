@@ -1,6 +1,6 @@
 import CoreMetrics
 import Logging
-public import MirrorCore
+import MirrorCore
 import NIOCore
 import Synchronization
 
