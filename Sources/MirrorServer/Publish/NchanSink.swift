@@ -181,8 +181,7 @@ final class NchanSink: Sendable {
         loop.value.channel?.close(promise: nil)
         loop.value.channel = nil
         return ClientBootstrap(group: eventLoop)
-            .connectTimeout(timing.connect)
-            .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(timing.connect)  // TCP_NODELAY is ClientBootstrap's default
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
