@@ -82,6 +82,37 @@ struct NchanSinkTests {
     }
 }
 
+extension NchanSinkTests {
+    @Test func aRefusedStateIsDroppedAndTheNextOneGoes() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let hub = FakeHub()
+        hub.refusing.store(true, ordering: .relaxed)
+        let channel = try await hub.bind(on: group)
+        var config = PublishConfig()
+        config.global = try PublishTarget(parsing: "http://127.0.0.1:\(channel.localAddress!.port!)/pub/{stream}")
+        let metrics = MirrorMetrics()
+        let sinks = PublishSinks(group: group, factory: metrics.factory, logger: Logger(label: "test"))
+        let stream = StreamHub(path: "/big")
+        stream.publish([.version(changed(stream, 1), state: changed(stream, 1))])
+        sinks.apply(config, hubs: [stream])
+        try await hub.waitFor { $0.count == 1 }
+        hub.refusing.store(false, ordering: .relaxed)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(hub.posts.withLock { $0.count } == 1, "a refused state is not retried")
+        stream.publish([.version(changed(stream, 2), state: changed(stream, 2))])
+        let posts = try await hub.waitFor { $0.count == 2 }
+        #expect(posts.map(\.status) == [413, 202] && posts[1].body == "{\"seq\":2}")
+        var exposition: [UInt8] = []
+        metrics.registry.emit(into: &exposition)
+        let text = String(decoding: exposition, as: UTF8.self)
+        #expect(text.contains("sse_mirror_publish_dropped_total{target=\"http://127.0.0.1:\(channel.localAddress!.port!)/pub/{stream}\"} 1"), "\(text)")
+        #expect(text.contains("sse_mirror_publish_sent_total{target=\"http://127.0.0.1:\(channel.localAddress!.port!)/pub/{stream}\"} 1"), "\(text)")
+        await sinks.stop()
+        try await channel.close()
+        try await group.shutdownGracefully()
+    }
+}
+
 /// What nchan's publisher location looks like from the sink: records each POST and answers 202,
 /// or 503 while `failing`.
 final class FakeHub: Sendable {
@@ -96,6 +127,8 @@ final class FakeHub: Sendable {
 
     let posts = Mutex<[Post]>([])
     let failing = Atomic<Bool>(false)
+    /// Answer 413 (a body over nginx's client_max_body_size) instead.
+    let refusing = Atomic<Bool>(false)
     let connections = Atomic<Int>(0)
 
     func bind(on group: any EventLoopGroup) async throws -> any Channel {
@@ -142,7 +175,8 @@ final class FakeHub: Sendable {
                 body += String(buffer: buffer)
             case .end:
                 guard let head else { return }
-                let status: HTTPResponseStatus = hub.failing.load(ordering: .relaxed) ? .serviceUnavailable : .accepted
+                let status: HTTPResponseStatus =
+                    hub.refusing.load(ordering: .relaxed) ? .payloadTooLarge : hub.failing.load(ordering: .relaxed) ? .serviceUnavailable : .accepted
                 hub.posts.withLock {
                     $0.append(Post(uri: head.uri, event: head.headers.first(name: "X-EventSource-Event"),
                                    contentType: head.headers.first(name: "Content-Type"),
