@@ -15,6 +15,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	python3 examples/check.py .build/debug/sse-mirror
+	python3 Tests/integration/nchan_scale.py --sse-mirror .build/debug/sse-mirror
 	@$(MAKE) --no-print-directory browser-test
 
 ## browser-test: headless Chromium against the built binary (Tests/Browser); skipped without chromium

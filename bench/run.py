@@ -2,14 +2,15 @@
 """Benchmark orchestrator: floor vs. seed vs. sse-mirror (python3 stdlib only; the big-docs
 part imports jsonpatch, installing it with pip when missing).
 
-Seven parts (--only PART[,PART]): fanout (the table below), patch-fanout (64 KB, only "seq"
+Eight parts (--only PART[,PART]): fanout (the table below), patch-fanout (64 KB, only "seq"
 changes, sse-mirror with emit: patch against the floor), big-docs (1/10/50 MB, rename to patch
 event at one client against Python's json.loads + jsonpatch.make_patch), isolation (a small
 stream's p99 while a 50 MB stream's file is rewritten back to back), tail (1 GB of log lines
 against tail -F | wc -l), tree (a 10,000-file artifact tree against find + sha256sum; one
-file changed against a single-file stream), and soak (2,000 clients and one that never reads, 60 s
-of 64 KB changes: nothing missed, the stalled one dropped, RSS flat). tail and tree live in
-bench/sources.py, soak in bench/soak.py. See
+file changed against a single-file stream), soak (2,000 clients and one that never reads, 60 s
+of 64 KB changes: nothing missed, the stalled one dropped, RSS flat) and nchan (1,000 and 10,000
+clients through two nginx + nchan nodes sharing one Redis, next to sse-mirror's own fan-out).
+tail and tree live in bench/sources.py, soak in bench/soak.py, nchan in bench/nchan.py. See
 bench/README.md.
 
 For each scenario (document size, client count, write mode) and each peer it
@@ -849,7 +850,7 @@ def part_isolation(args, bins, have_mirror, repeats, t0):
 
 # ---------- assembling RESULTS.md ----------
 
-PARTS = ("fanout", "patch-fanout", "big-docs", "isolation", "tail", "tree", "soak")
+PARTS = ("fanout", "patch-fanout", "big-docs", "isolation", "tail", "tree", "soak", "nchan")
 
 
 def split_sections(text):
@@ -938,6 +939,9 @@ def main():
         elif part == "soak":
             import soak
             md, fails = soak.part_soak(args, bins, have_mirror)
+        elif part == "nchan":
+            import nchan
+            md, fails = nchan.part_nchan(args, bins, have_mirror, repeats)
         else:
             import sources
             md, fails = sources.part_tree(args, have_mirror, repeats, import_jsonpatch())

@@ -9,6 +9,14 @@ struct Check: ParsableCommand {
 
     func run() throws {
         let loaded = try ConfigFile.load(config)
-        print("\(config): ok, \(loaded.streams.count) stream\(loaded.streams.count == 1 ? "" : "s") on \(loaded.listen)")
+        var summary = "\(config): ok, \(loaded.streams.count) stream\(loaded.streams.count == 1 ? "" : "s") on \(loaded.listen)"
+        // Where streams publish (`publish:`), credentials shown as ***; in config order.
+        var targets: [(target: PublishTarget, streams: Int)] = []
+        for stream in loaded.streams {
+            guard let target = loaded.publish.target(forStream: stream.path) else { continue }
+            if let index = targets.firstIndex(where: { $0.target == target }) { targets[index].streams += 1 } else { targets.append((target, 1)) }
+        }
+        for (target, streams) in targets { summary += ", \(streams) publishing to \(target)" }
+        print(summary)
     }
 }

@@ -46,6 +46,22 @@ struct CommandLineTests {
         #expect(result.stdout == "\(path): ok, 1 stream on 127.0.0.1:8080\n")
     }
 
+    @Test func checkNamesWherePublishGoesWithoutItsPassword() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try config(
+            """
+            publish: {nchan: "http://mirror:hunter2@127.0.0.1:8081/pub/{stream}"}
+            streams:
+              - {path: /a, watch: a.json}
+              - {path: /b, watch: b.json}
+              - {path: /c, watch: c.json, publish: null}
+            """, in: directory)
+        let result = try run(["check", path])
+        #expect(result.status == 0)
+        #expect(result.stdout == "\(path): ok, 3 streams on 127.0.0.1:8080, 2 publishing to http://***@127.0.0.1:8081/pub/{stream}\n")
+    }
+
     @Test func checkRejectsWithFileLineColumnAndExit2() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -43,6 +43,8 @@ static void usage(const char *argv0) {
     fprintf(stderr,
             "usage: %s --port PORT --file PATH [options]\n"
             "  --port N          server port on 127.0.0.1 (required)\n"
+            "  --port2 N         a second server (another node of the same hub): every other\n"
+            "                    client connects there, same path\n"
             "  --file PATH       the watched file to rewrite (required)\n"
             "  --path P          request path (default /doc)\n"
             "  --clients N       SSE connections to open (default 100)\n"
@@ -64,7 +66,7 @@ static void usage(const char *argv0) {
 
 /* ---------- options and global state ---------- */
 
-static int opt_port, opt_clients = 100, opt_writes = 30, opt_interval_ms = 150;
+static int opt_port, opt_port2, opt_clients = 100, opt_writes = 30, opt_interval_ms = 150;
 static int opt_size = 1024, opt_grace_ms = 2000, opt_inflight = 256;
 static int opt_connect_timeout_ms = 120000, opt_wait_stdin, opt_rename, opt_fixed_pad;
 static const char *opt_file, *opt_path = "/doc";
@@ -138,7 +140,7 @@ static unsigned long long body_bytes;   /* body bytes (with chunk framing) read 
 static int writing;                     /* the first write has been made */
 static long err_connect, err_http, err_protocol, err_disconnect, err_timeout;
 static int epfd;
-static struct sockaddr_in server;
+static struct sockaddr_in server, server2;
 
 /* ---------- connection lifecycle ---------- */
 
@@ -169,7 +171,8 @@ static void conn_start(struct conn *c) {
     c->state = C_CONNECTING;
     c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (c->fd < 0 ||
-        (connect(c->fd, (struct sockaddr *)&server, sizeof server) < 0 && errno != EINPROGRESS)) {
+        (connect(c->fd, (struct sockaddr *)((opt_port2 && (c - conns) % 2) ? &server2 : &server), sizeof server) < 0 &&
+         errno != EINPROGRESS)) {
         perror(c->fd < 0 ? "socket" : "connect");
         if (c->fd >= 0)
             close(c->fd);
@@ -696,12 +699,13 @@ int main(int argc, char **argv) {
         {"grace-ms", required_argument, 0, 'g'}, {"inflight", required_argument, 0, 'F'},
         {"connect-timeout-ms", required_argument, 0, 'T'},
         {"wait-stdin", no_argument, 0, 'W'},     {"help", no_argument, 0, 'h'},
-        {"fixed-pad", no_argument, 0, 'X'},
+        {"fixed-pad", no_argument, 0, 'X'},      {"port2", required_argument, 0, 'q'},
         {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (ch) {
         case 'p': opt_port = atoi(optarg); break;
+        case 'q': opt_port2 = atoi(optarg); break;
         case 'f': opt_file = optarg; break;
         case 'P': opt_path = optarg; break;
         case 'n': opt_clients = atoi(optarg); break;
@@ -764,6 +768,8 @@ int main(int argc, char **argv) {
     server.sin_family = AF_INET;
     server.sin_port = htons((uint16_t)opt_port);
     server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    server2 = server;
+    server2.sin_port = htons((uint16_t)opt_port2);
 
     epfd = epoll_create1(EPOLL_CLOEXEC);
     if (epfd < 0) {

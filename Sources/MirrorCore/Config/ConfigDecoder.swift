@@ -11,10 +11,10 @@ struct ConfigDecoder {
     /// The source, for advice that needs the text as written (``ListenHint``).
     let lines: SourceLines
 
-    static let topLevelKeys = ["listen", "heartbeat", "hosts", "symlinks"] + watchKeys + ["auth", "cors", "limits", "tls", "streams"]
+    static let topLevelKeys = ["listen", "heartbeat", "hosts", "symlinks"] + watchKeys + ["auth", "cors", "limits", "tls", "publish", "streams"]
     /// Every key a stream entry may have: the common ones, then each group's own (kept beside the
     /// code that reads them).
-    static let streamKeys = ["path", "watch", "format", "symlinks", "auth", "transform"] + watchKeys + streamOptionKeys + streamLimitKeys + lineKeys + treeKeys
+    static let streamKeys = ["path", "watch", "format", "symlinks", "auth", "transform"] + watchKeys + streamOptionKeys + streamLimitKeys + lineKeys + treeKeys + streamPublishKeys
 
     /// A heartbeat keeps proxies from closing an idle stream, so it is seconds or minutes; a day is
     /// already far past any proxy's idle timeout, and longer is more likely a typo than a wish.
@@ -59,6 +59,9 @@ struct ConfigDecoder {
         if let limits = entries.first(where: { $0.key == "limits" }) {
             config.limits = try decodeLimits(limits.value)
         }
+        if let publish = entries.first(where: { $0.key == "publish" }) {
+            try decodePublish(publish.value, into: &config.publish)
+        }
         var symlinks = SymlinkPolicy.sameOwner
         if let entry = entries.first(where: { $0.key == "symlinks" }) {
             symlinks = try symlinkPolicy(entry.value)
@@ -85,6 +88,9 @@ struct ConfigDecoder {
                 var tokens: AccessTokens?
                 try decodeStreamAuth(auth.value, into: &tokens, files: &config.access.tokenFiles)
                 config.access.streamTokens[stream.config.path] = tokens
+            }
+            if case .mapping(let entries) = item.kind {
+                try decodeStreamPublish(entries, path: stream.config.path, into: &config.publish)
             }
         }
         return config

@@ -14,6 +14,8 @@ public struct MirrorConfig: Sendable, Equatable {
     public var limits = ClientLimits()
     /// `tls:`: answer HTTPS with these files; nil: plain HTTP.
     public var tls: TLSFiles?
+    /// `publish:`, global and per stream: where streams post their states besides their own clients.
+    public var publish = PublishConfig()
     /// The path of the config file itself, as given.
     public var file: String
     /// The folder relative `watch` paths are read against: the config file's real folder (realpath(3)).

@@ -54,10 +54,13 @@ public struct EventHistory: Sendable {
 
     /// The whole state of a version recorded earlier without one; ignored if a newer whole state
     /// is already current (the worker that encoded it was overtaken).
-    public mutating func settle(_ state: EncodedEvent) {
-        guard let version = state.id?.version, version > current?.id?.version ?? 0 else { return }
+    /// Returns whether it became the current state.
+    @discardableResult
+    public mutating func settle(_ state: EncodedEvent) -> Bool {
+        guard let version = state.id?.version, version > current?.id?.version ?? 0 else { return false }
         current = state
         evict()
+        return true
     }
 
     private mutating func evict() {

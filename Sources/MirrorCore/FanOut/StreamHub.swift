@@ -51,6 +51,8 @@ public final class StreamHub: Sendable {
 
     /// The clients holding a place on this stream (`max_clients`); the server admits and releases.
     public let clients: ClientCounter
+    /// Told of each new whole state (a publish sink, ``observeStates(_:)``).
+    private let stateObserver = Mutex<(@Sendable (EncodedEvent) -> Void)?>(nil)
 
     public init(path: String, history: HistoryLimits = HistoryLimits(), maxClients: Int? = nil, metrics: StreamMetrics? = nil) {
         self.path = path
@@ -100,12 +102,25 @@ public final class StreamHub: Sendable {
                 if left < Self.inFlightLimit, left + bytes >= Self.inFlightLimit { drained() }
             }
         }
+        let whole = publications.last { if case .version(_, .some) = $0 { true } else { false } }
+        if case .version(_, .some(let state)) = whole { observed(state) }
     }
 
     /// The whole state of a version published with its delta only, once encoded: from now on
     /// new subscribers start from it.
     public func settle(_ whole: EncodedEvent) {
-        state.withLock { $0.history.settle(whole) }
+        if state.withLock({ $0.history.settle(whole) }) { observed(whole) }
+    }
+
+    /// Sets what is told of every new whole state from now on, after the subscribers' hops are
+    /// on their way (nil: nothing). One observer at most: the publish sink the stream's
+    /// `publish:` names. It runs on the publishing thread, so it must only hand the state on.
+    public func observeStates(_ observer: (@Sendable (EncodedEvent) -> Void)?) {
+        stateObserver.withLock { $0 = observer }
+    }
+
+    private func observed(_ whole: EncodedEvent) {
+        stateObserver.withLock { $0 }?(whole)
     }
 
     /// The current state and the `invalid` in force, for answers that are not streams (a JSON GET).

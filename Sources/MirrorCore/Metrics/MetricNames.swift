@@ -15,4 +15,13 @@ public enum MetricNames {
     public static let changeToEvent = "sse_mirror_change_to_event_seconds"
     /// The label every per-stream metric carries: the stream's path.
     public static let streamLabel = "stream"
+    /// Counter, per publish target: whole states the hub accepted (README.md, "Scaling out").
+    public static let publishSent = "sse_mirror_publish_sent_total"
+    /// Counter, per publish target: states never sent (superseded by a newer one of the same
+    /// stream while waiting, or refused by the hub with a 4xx).
+    public static let publishDropped = "sse_mirror_publish_dropped_total"
+    /// Counter, per publish target: posts that failed (no connection, no answer in time, not 2xx).
+    public static let publishFailures = "sse_mirror_publish_failures_total"
+    /// The label of the publish metrics: the target URL, credentials shown as `***`.
+    public static let targetLabel = "target"
 }

@@ -23,6 +23,8 @@ public final class MirrorInstance: Sendable {
     public let metrics: MirrorMetrics
     private let logger: Logger
     private let runtime: Mutex<Runtime>
+    /// The publish sinks (`publish:`), rearranged on every reload.
+    private let publishers: PublishSinks
 
     private struct Runtime {
         /// Each engine with the paths of its streams still served.
@@ -43,6 +45,9 @@ public final class MirrorInstance: Sendable {
         self.timing = timing
         self.metrics = metrics
         self.logger = logger
+        let publishers = PublishSinks(group: group, factory: metrics.factory, logger: logger)
+        publishers.apply(current.now.config.publish, hubs: engine.hubs)
+        self.publishers = publishers
         let heartbeats = Self.heartbeats(for: current.now.config, current: current, on: group)
         self.runtime = Mutex(Runtime(engines: [(engine, Set(engine.config.streams.map(\.path)))], heartbeats: heartbeats))
     }
@@ -119,6 +124,7 @@ public final class MirrorInstance: Sendable {
         let paths = Set(config.streams.map(\.path))
         let statuses = old.watchStatuses.merging(started?.watchStatuses ?? [:]) { _, new in new }.filter { paths.contains($0.key) }
         current.replace(with: ServingState(config: config, hubs: hubs, watchStatuses: statuses))
+        for sink in publishers.apply(config.publish, hubs: hubs) { await sink.stop() }
         for path in plan.retired {
             await old.router.hub(forPath: path)?.finishAll(reason: .streamRetired)
         }
@@ -162,6 +168,7 @@ public final class MirrorInstance: Sendable {
             return (runtime.engines.map(\.engine), runtime.heartbeats)
         }
         heartbeats.forEach { $0.cancel() }
+        await publishers.stop()
         try? await channel.close()
         for hub in current.now.router.hubs { await hub.finishAll() }
         for engine in engines { await Self.stop(engine) }
