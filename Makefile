@@ -13,7 +13,7 @@ run: build
 ## test: build and run every test (Swift Testing; real inotify, sockets and processes), then the examples and the browser tests
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build 2>&1
 	python3 examples/check.py .build/debug/sse-mirror
 	python3 Tests/integration/nchan_scale.py --sse-mirror .build/debug/sse-mirror
 	@$(MAKE) --no-print-directory browser-test

@@ -221,11 +221,7 @@ enum Environment {
 }
 
 func eventually(timeout: Duration = .seconds(5), _ condition: () async -> Bool) async throws {
-    let deadline = ContinuousClock.now.advanced(by: timeout)
-    while ContinuousClock.now < deadline {
-        if await condition() { return }
-        try await Task.sleep(for: .milliseconds(10))
-    }
+    if try await poll(timeout: timeout, { await condition() }) { return }
     Issue.record("condition never held")
     throw TimeoutError()
 }

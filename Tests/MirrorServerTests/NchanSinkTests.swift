@@ -146,11 +146,8 @@ final class FakeHub: Sendable {
 
     @discardableResult
     func waitFor(_ condition: @Sendable ([Post]) -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws -> [Post] {
-        let deadline = ContinuousClock.now.advanced(by: .seconds(15))
-        while ContinuousClock.now < deadline {
-            let now = posts.withLock { $0 }
-            if condition(now) { return now }
-            try await Task.sleep(for: .milliseconds(20))
+        if try await poll(timeout: .seconds(15), every: .milliseconds(20), { condition(posts.withLock { $0 }) }) {
+            return posts.withLock { $0 }
         }
         let now = posts.withLock { $0 }
         Issue.record("never: \(now.map { "\($0.uri) \($0.body) \($0.status)" })", sourceLocation: sourceLocation)

@@ -17,17 +17,16 @@ struct TreeStreamTests {
         matching: @escaping (String) -> Bool = { _ in true },
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws {
-        let deadline = ContinuousClock.now.advanced(by: wait)
         var truth: JSONValue = [:]
         var served: JSONValue?
         var followed: JSONValue?
-        while ContinuousClock.now < deadline {
+        let converged = try await poll(timeout: wait, every: .milliseconds(50)) {
             truth = try TreeTruth.manifest(root, hash: hash, matching: matching)
             served = fixture.treeDocument()
             followed = try ResumeTests.follow(client.events)
-            if served == truth && followed == truth { return }
-            try await Task.sleep(for: .milliseconds(50))
+            return served == truth && followed == truth
         }
+        if converged { return }
         Issue.record("the manifest never matched the tree: truth \(count(truth)) entries, served \(count(served)), followed \(count(followed)); missing from served: \(missing(truth, served).prefix(5))", sourceLocation: sourceLocation)
         throw TimeoutError()
     }

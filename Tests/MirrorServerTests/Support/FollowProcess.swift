@@ -59,11 +59,7 @@ final class FollowProcess: Sendable {
         _ what: String, timeout: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation,
         _ condition: (String) -> Bool
     ) async throws {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while ContinuousClock.now < deadline {
-            if condition(output) { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        if try await poll(timeout: timeout, every: .milliseconds(20), { condition(output) }) { return }
         Issue.record("follow never printed \(what); stdout: \(output) stderr: \(errors)", sourceLocation: sourceLocation)
         throw TimeoutError()
     }

@@ -124,11 +124,7 @@ final class ServerProcess: Sendable {
     }
 
     func waitForLog(_ what: String, timeout: Duration = .seconds(5), sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while ContinuousClock.now < deadline {
-            if log.contains(what) { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        if try await poll(timeout: timeout, every: .milliseconds(20), { log.contains(what) }) { return }
         Issue.record("the log never said \"\(what)\": \(log)", sourceLocation: sourceLocation)
         throw TimeoutError()
     }

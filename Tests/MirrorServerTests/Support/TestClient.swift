@@ -127,12 +127,7 @@ final class TestClient: Sendable {
         sourceLocation: SourceLocation = #_sourceLocation,
         _ condition: ([ReceivedEvent]) -> Bool
     ) async throws -> [ReceivedEvent] {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while ContinuousClock.now < deadline {
-            let events = self.events
-            if condition(events) { return events }
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        if try await poll(timeout: timeout, { condition(self.events) }) { return self.events }
         let events = self.events
         let last = events.suffix(3).map { String($0.description.prefix(300)) }
         Issue.record("timed out waiting for \(what); got \(events.count) events, the last: \(last)", sourceLocation: sourceLocation)
@@ -140,21 +135,11 @@ final class TestClient: Sendable {
     }
 
     func waitForText(timeout: Duration = .seconds(5), _ condition: (String) -> Bool) async throws {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while ContinuousClock.now < deadline {
-            if condition(text) { return }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        throw TimeoutError()
+        guard try await poll(timeout: timeout, { condition(text) }) else { throw TimeoutError() }
     }
 
     func waitUntilClosed(timeout: Duration = .seconds(5)) async throws {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while ContinuousClock.now < deadline {
-            if isClosed { return }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        throw TimeoutError()
+        guard try await poll(timeout: timeout, { isClosed }) else { throw TimeoutError() }
     }
 
     func send(_ text: String) async throws {
