@@ -75,8 +75,10 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
     /// state (the first scan of a big tree logs its progress meanwhile).
     func start() {
         for index in trees.indices { attachRoot(index) }
+        // Counted before the thread starts: from then on only the watcher thread touches `trees`.
+        let count = trees.count
         thread.start { self.run() }
-        for _ in trees { firstStates.wait() }
+        for _ in 0..<count { firstStates.wait() }
     }
 
     func stop() {

@@ -39,7 +39,6 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
 
     private struct WatchedFile {
         let path: String
-        let symlinks: SymlinkPolicy
         var resolution: PathResolution
         /// Folder → watch descriptor, for the folders this file needs.
         var watches: [String: Int32] = [:]
@@ -66,9 +65,18 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
         let identity: FileIdentity?
     }
 
+    /// What a read on the executor needs of its file: fixed at init, so executor threads never
+    /// touch ``files``, which the watcher thread mutates (a copy-on-write of that array while a
+    /// worker loads it would be a use after free).
+    private struct ReadTarget: Sendable {
+        let path: String
+        let symlinks: SymlinkPolicy
+        let limit: Int
+    }
+
     private let clock = ContinuousClock()
     private let timing: WatchTiming
-    private let readLimits: [Int]
+    private let targets: [ReadTarget]
     private let logger: Logger
     private let handler: Handler
     private let executor: Executor
@@ -101,7 +109,13 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
         handler: @escaping Handler
     ) throws {
         self.timing = timing
-        self.readLimits = paths.indices.map { $0 < readLimits.count ? readLimits[$0] : readLimit }
+        self.targets = paths.indices.map { index in
+            ReadTarget(
+                path: paths[index],
+                symlinks: index < symlinks.count ? symlinks[index] : .sameOwner,
+                limit: index < readLimits.count ? readLimits[index] : readLimit
+            )
+        }
         self.logger = logger
         self.handler = handler
         self.executor = executor
@@ -111,7 +125,6 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
         self.files = paths.enumerated().map { index, path in
             WatchedFile(
                 path: path,
-                symlinks: index < symlinks.count ? symlinks[index] : .sameOwner,
                 resolution: PathResolver.resolve(path),
                 scheduler: ChangeScheduler(timing: timing),
                 policy: policies[index],
@@ -251,12 +264,14 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
     }
 
     /// Reads the file and hands the reading to the handler; runs on the executor (or, for the first
-    /// reads, on the thread that starts the watcher). Touches no watcher-thread state.
+    /// reads, on the thread that starts the watcher). Touches no watcher-thread state: only the
+    /// immutable ``targets``.
     private func perform(_ index: Int, _ read: ChangeScheduler<Instant>.Read) -> Completion {
-        let path = files[index].path
+        let target = targets[index]
+        let path = target.path
         let result: Result<FileContent, FileReadError>
         do {
-            result = .success(try FileReader.read(path: path, limit: readLimits[index], symlinks: files[index].symlinks))
+            result = .success(try FileReader.read(path: path, limit: target.limit, symlinks: target.symlinks))
         } catch {
             result = .failure(error)
         }
