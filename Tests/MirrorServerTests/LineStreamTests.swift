@@ -77,8 +77,8 @@ struct LineStreamTests {
 
     static func create(_ path: String) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-        precondition(fd >= 0)
-        close(fd)
+        #expect(fd >= 0, "cannot create \(path): \(String(cString: strerror(errno)))")
+        if fd >= 0 { close(fd) }
     }
 
     // MARK: - Rotation
@@ -102,7 +102,7 @@ struct LineStreamTests {
         writer.reopen()
         try await Task.sleep(for: .milliseconds(400))
         let written = await writer.stop()
-        let received = try await Self.receive(client, through: written.last!)
+        let received = try await Self.receive(client, through: try #require(written.last))
         Self.expectSame(received, ["before 1", "before 2"] + written)
         #expect(!client.events.contains { $0.name == "truncated" })
     }
@@ -129,7 +129,7 @@ struct LineStreamTests {
         writer.pause(false)
         try await Task.sleep(for: .milliseconds(300))
         let written = await writer.stop()
-        let received = try await Self.receive(client, through: written.last!)
+        let received = try await Self.receive(client, through: try #require(written.last))
         Self.expectSame(received, written)
         let names = client.events.map(\.name)
         #expect(names.filter { $0 == "truncated" }.count == 1)
@@ -152,7 +152,7 @@ struct LineStreamTests {
         writer.reopen()
         try await Task.sleep(for: .milliseconds(300))
         let written = await writer.stop()
-        let received = try await Self.receive(client, through: written.last!)
+        let received = try await Self.receive(client, through: try #require(written.last))
         Self.expectSame(received, written)
     }
 
@@ -173,7 +173,7 @@ struct LineStreamTests {
         Self.truncate(path)
         try await Task.sleep(for: .milliseconds(300))
         let written = await writer.stop()
-        let received = try await Self.receive(client, through: written.last!)
+        let received = try await Self.receive(client, through: try #require(written.last))
         Self.expectNoRepeatAndOneGap(received, written: written)
         let truncations = client.events.filter { $0.name == "truncated" }
         #expect(truncations.count == 1)
@@ -192,7 +192,7 @@ struct LineStreamTests {
         Self.truncate(path)  // `: > app.log`
         try await Task.sleep(for: .milliseconds(300))
         let written = await writer.stop()
-        let received = try await Self.receive(client, through: written.last!)
+        let received = try await Self.receive(client, through: try #require(written.last))
         #expect(Array(received.prefix(2)) == ["old 1", "old 2"])
         Self.expectNoRepeatAndOneGap(Array(received.dropFirst(2)), written: written)
         #expect(client.events.filter { $0.name == "truncated" }.count == 1)
@@ -210,7 +210,7 @@ struct LineStreamTests {
         writer.start()
         try await Task.sleep(for: .milliseconds(300))
         let written = await writer.stop()
-        let received = try await Self.receive(client, through: written.last!)
+        let received = try await Self.receive(client, through: try #require(written.last))
         Self.expectSame(received, written)
         #expect(client.events.dropFirst().allSatisfy { $0.name == "appended" })
     }

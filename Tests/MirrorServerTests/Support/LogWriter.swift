@@ -1,10 +1,12 @@
 import Glibc
 @testable import MirrorCore
 import Synchronization
+import Testing
 
 /// A program that logs: numbered lines appended at a steady rate through one descriptor opened
 /// with O_APPEND, kept open across rotations until told to reopen (as a daemon does on SIGHUP).
-/// Every line is one `write(2)`, so a line is never torn between two files.
+/// Every line is one `write(2)`, so a line is never torn between two files. A failed open or
+/// write stops the writer and fails the test at ``stop()``: it never ends the test process.
 final class LogWriter: Sendable {
     private struct State {
         var fd: Int32
@@ -13,6 +15,23 @@ final class LogWriter: Sendable {
         var next = 1
         var paused = false
         var stopped = false
+        /// Why the writer stopped on its own (an open or a write failed).
+        var failure: String?
+
+        /// Writes all of `bytes`, or notes the failure and stops.
+        mutating func write(_ bytes: [UInt8]) -> Bool {
+            var offset = 0
+            while offset < bytes.count {
+                let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                guard written > 0 else {
+                    failure = "write(2) to the log failed: \(String(cString: strerror(errno)))"
+                    stopped = true
+                    return false
+                }
+                offset += written
+            }
+            return true
+        }
     }
 
     let path: String
@@ -23,13 +42,14 @@ final class LogWriter: Sendable {
     init(path: String, interval: Duration = .milliseconds(1)) {
         self.path = path
         self.interval = interval
-        self.state = Mutex(State(fd: Self.open(path)))
+        let fd = Self.open(path)
+        var state = State(fd: fd)
+        if fd < 0 { (state.stopped, state.failure) = (true, "cannot open \(path): \(String(cString: strerror(errno)))") }
+        self.state = Mutex(state)
     }
 
     private static func open(_ path: String) -> Int32 {
-        let fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        precondition(fd >= 0, "cannot open \(path)")
-        return fd
+        Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
     }
 
     static func line(_ number: Int) -> String {
@@ -45,9 +65,7 @@ final class LogWriter: Sendable {
                     if state.paused { return false }
                     let text = Self.line(state.next)
                     state.next += 1
-                    let bytes = Array((text + "\n").utf8)
-                    let written = Glibc.write(state.fd, bytes, bytes.count)
-                    precondition(written == bytes.count)
+                    guard state.write(Array((text + "\n").utf8)) else { return true }
                     state.written.append(text)
                     return false
                 }
@@ -63,6 +81,7 @@ final class LogWriter: Sendable {
         state.withLock { state in
             close(state.fd)
             state.fd = Self.open(path)
+            if state.fd < 0 { (state.stopped, state.failure) = (true, "cannot reopen \(path): \(String(cString: strerror(errno)))") }
         }
     }
 
@@ -87,13 +106,7 @@ final class LogWriter: Sendable {
             bytes.append(10)
         }
         state.withLock { state in
-            var offset = 0
-            while offset < bytes.count {
-                let written = bytes[offset...].withUnsafeBytes { Glibc.write(state.fd, $0.baseAddress, $0.count) }
-                precondition(written > 0)
-                offset += written
-            }
-            state.written += lines
+            if !state.stopped, state.write(bytes) { state.written += lines }
         }
     }
 
@@ -102,13 +115,15 @@ final class LogWriter: Sendable {
     }
 
     /// Stops and returns every line written, in order.
-    func stop() async -> [String] {
+    func stop(sourceLocation: SourceLocation = #_sourceLocation) async -> [String] {
         state.withLock { $0.stopped = true }
         while !done.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(5)) }
-        return state.withLock { state in
-            close(state.fd)
-            return state.written
+        let (written, failure) = state.withLock { state in
+            if state.fd >= 0 { close(state.fd) }
+            return (state.written, state.failure)
         }
+        if let failure { Issue.record("the log writer stopped: \(failure)", sourceLocation: sourceLocation) }
+        return written
     }
 
     var count: Int { state.withLock { $0.written.count } }
