@@ -67,6 +67,9 @@ struct PublishConfigTests {
         Bad(url: "http://127.0.0.1:0/pub/{stream}", message: "port must be a number"),
         Bad(url: "http://127.0.0.1:99999/pub/{stream}", message: "port must be a number"),
         Bad(url: "http://bad_host/pub/{stream}", message: "not a host name"),
+        Bad(url: "http://[::1/pub/{stream}", message: "no closing ']'"),
+        Bad(url: "http://[::1]x/pub/{stream}", message: "is not a port"),
+        Bad(url: "http://:8081/pub/{stream}", message: "has no host"),
         Bad(url: "http://127.0.0.1/pub/{stream}#x", message: "fragment"),
         Bad(url: "http://127.0.0.1/pub/fixed", message: "needs '{stream}'"),
     ])

@@ -40,34 +40,10 @@ public struct FollowTarget: Sendable, Equatable {
         guard !authority.contains("@") else {
             throw ValueError("the URL holds credentials ('user@'); give a bearer token with --token instead")
         }
-        let hostText: Substring
-        let portText: Substring?
-        if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { throw ValueError("the URL's IPv6 address has no closing ']'") }
-            hostText = authority[authority.index(after: authority.startIndex)..<close]
-            let after = authority[authority.index(after: close)...]
-            guard after.isEmpty || after.hasPrefix(":") else { throw ValueError("'\(after)' after the URL's IPv6 address is not a port") }
-            portText = after.isEmpty ? nil : after.dropFirst()
-            hostIsAddress = true
-        } else {
-            let colon = authority.firstIndex(of: ":")
-            hostText = authority[..<(colon ?? authority.endIndex)]
-            portText = colon.map { authority[authority.index(after: $0)...] }
-            hostIsAddress = hostText.last.map { $0.isASCII && $0.isNumber } ?? false
-        }
-        guard !hostText.isEmpty else { throw ValueError("the URL has no host") }
-        try HostText.check(hostText, allowZone: false)
-        host = hostText.lowercased()
-        if let portText {
-            guard !portText.isEmpty, portText.count <= 5, portText.allSatisfy({ $0.isASCII && $0.isNumber }),
-                  let number = Int(portText), (1...65535).contains(number)
-            else {
-                throw ValueError("the URL's port '\(portText)' is not a number from 1 to 65535")
-            }
-            port = number
-        } else {
-            port = isTLS ? 443 : 80
-        }
+        let parsed = try URLAuthority(parsing: authority)
+        host = parsed.host
+        port = parsed.port ?? (isTLS ? 443 : 80)
+        hostIsAddress = parsed.hostIsAddress
         hostField = String(authority).lowercased()
     }
 }

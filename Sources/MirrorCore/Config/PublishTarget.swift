@@ -40,32 +40,9 @@ public struct PublishTarget: Sendable, Hashable, CustomStringConvertible {
             authority = authority[authority.index(after: at)...]
             authorization = "Basic " + Base64.encode(Array(Self.percentDecoded(userinfo).utf8))
         }
-        let hostPart: Substring
-        var portPart: Substring?
-        if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { throw ValueError("an IPv6 host needs its closing ']'") }
-            hostPart = authority[authority.index(after: authority.startIndex)..<close]
-            let after = authority[authority.index(after: close)...]
-            if !after.isEmpty {
-                guard after.hasPrefix(":") else { throw ValueError("expected ':PORT' after the IPv6 host") }
-                portPart = after.dropFirst()
-            }
-        } else if let colon = authority.lastIndex(of: ":") {
-            hostPart = authority[..<colon]
-            portPart = authority[authority.index(after: colon)...]
-        } else {
-            hostPart = authority
-        }
-        try HostText.check(hostPart, allowZone: false)
-        var port = 80
-        if let portPart {
-            guard !portPart.isEmpty, portPart.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let number = Int(portPart), (1...65535).contains(number) else {
-                throw ValueError("the port must be a number from 1 to 65535")
-            }
-            port = number
-        }
-        self.host = String(hostPart)
-        self.port = port
+        let parsed = try URLAuthority(parsing: authority)
+        self.host = parsed.host
+        self.port = parsed.port ?? 80
         self.pathTemplate = String(path)
         self.authorization = authorization
     }
