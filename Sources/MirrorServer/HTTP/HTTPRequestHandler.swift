@@ -89,6 +89,14 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
+        switch RequestFraming(headers: head.headers, version: head.version) {
+        case .acceptable:
+            break
+        case .badRequest(let reason):
+            return sendPlain(.badRequest, body: "Bad Request: \(reason)\n", version: head.version, context: context)
+        case .notImplemented(let reason):
+            return sendPlain(.notImplemented, body: "Not Implemented: \(reason)\n", version: head.version, context: context)
+        }
         guard let target = RequestTarget(parsing: head.uri) else {
             return sendPlain(.badRequest, body: "Bad Request: the request target is not a path or an http URL\n", version: head.version, context: context)
         }
