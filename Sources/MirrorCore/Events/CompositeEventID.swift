@@ -25,18 +25,23 @@ public struct CompositeEventID: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// Reads an id a client sent back, for the streams it now asks for: a position per stream, nil
-    /// where the part is empty or malformed; nil as a whole for another list of streams, or for
-    /// anything this server never sent (a single stream's id, say).
+    /// where the part is empty or not as ``description`` writes it there; nil as a whole for
+    /// another list of streams, or for anything this server never sent (a single stream's id, say).
+    ///
+    /// A part is read only in its canonical form, as ``EventID/init(parsing:)`` reads a whole id:
+    /// a version without leading zeros, and the run named only where it differs from the one
+    /// named last before it (`r1-7.8`, never `r1-7.r1-8`). Any other spelling is no position,
+    /// so that stream starts from its current state.
     public init?(parsing text: String, paths: [String]) {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == paths.count + 1, parts[0] == Self.tag(for: paths) else { return nil }
         var positions: [EventID?] = []
         var run: String?
         for part in parts.dropFirst() {
-            if let id = EventID(parsing: String(part)) {
+            if let id = EventID(parsing: String(part)), id.run != run {
                 run = id.run
                 positions.append(id)
-            } else if let run, !part.isEmpty, part.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let version = UInt64(part) {
+            } else if let run, let version = EventID.canonicalVersion(part) {
                 positions.append(EventID(run: run, version: version))
             } else {
                 positions.append(nil)

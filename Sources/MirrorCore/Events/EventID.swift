@@ -17,13 +17,24 @@ public struct EventID: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Reads an id a client sent back (`Last-Event-ID`); nil for anything this server never sent.
+    ///
+    /// Only the canonical form is an id: exactly what ``description`` writes, a version from 1
+    /// without a sign, leading zeros or spaces (`UInt64("+0002")` is 2). `<run>-0002` is no
+    /// spelling of version 2 this server ever sent, so it resumes nothing: the client gets the
+    /// current state (PROTOCOL.md, "Resuming").
     public init?(parsing text: String) {
         guard let dash = text.lastIndex(of: "-"), dash != text.startIndex else { return nil }
         let run = text[..<dash]
         guard run.utf8.count <= 16, run.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) }),
-            let version = UInt64(text[text.index(after: dash)...])
+            let version = Self.canonicalVersion(text[text.index(after: dash)...])
         else { return nil }
         self.init(run: String(run), version: version)
+    }
+
+    /// A version as ``description`` writes it: decimal digits, no leading zero, from 1, in range.
+    static func canonicalVersion(_ text: Substring) -> UInt64? {
+        guard let first = text.utf8.first, first != 0x30, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return UInt64(text)
     }
 
     public var description: String { "\(run)-\(version)" }
