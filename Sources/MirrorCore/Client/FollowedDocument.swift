@@ -22,7 +22,14 @@ public struct FollowedDocument: Sendable {
     }
 
     /// The current document; nil before the first `changed`, after `removed`, and after a lost base.
-    public private(set) var document: JSONValue?
+    public private(set) var document: JSONValue? {
+        didSet { documentSize = nil }
+    }
+
+    /// The size of ``document`` as compact JSON once a patch has counted it, so the next patch is
+    /// bounded (``JSONPatch/maximumResultSize``) without a walk of the whole document; nil when
+    /// not known yet (it is counted at the first patch).
+    private var documentSize: Int?
 
     /// The most lines a line stream's document keeps (the oldest go first): the server's own
     /// largest `tail`, so a long `follow` of a busy log does not grow without end.
@@ -52,7 +59,11 @@ public struct FollowedDocument: Sendable {
             guard let base = document else { return drop("a patch arrived without a document to apply it to") }
             guard let patch = parse(event) else { return drop("the patch is not JSON") }
             do {
-                document = try JSONPatch.apply(patch: patch, to: base)
+                // A patch that would build more than the bound fails like one that does not apply:
+                // a server cannot make this client serialize a terabyte of copies.
+                let result = try JSONPatch.apply(patch: patch, to: base, size: documentSize ?? base.compactSize)
+                document = result.document
+                documentSize = result.size
                 return .updated
             } catch {
                 return drop("the patch does not apply: \(error)")

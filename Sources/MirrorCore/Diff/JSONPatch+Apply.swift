@@ -1,35 +1,85 @@
 extension JSONPatch {
+    /// The largest document, as compact JSON, that applying a patch may build: 64 MiB, the
+    /// server's default `max_size` for a watched file.
+    ///
+    /// RFC 6902 bounds neither a patch's work nor its result, and `copy` (§4.5) doubles what it
+    /// copies for a few bytes of patch: forty copies of the root of a 1 KB document make a
+    /// terabyte. Copy-on-write shares it until the document is serialized or next changed, which
+    /// is when a client without a bound runs out of memory. So each operation keeps count of the
+    /// size it leaves (``JSONValue/extent(sizeLimit:heightLimit:)`` of what it adds or removes, a walk that
+    /// stops at the bound), and the first one that would pass it fails the patch (§5) with
+    /// ``PatchError/Code/resultTooLarge`` before anything that large exists.
+    ///
+    /// A document that is larger already (a stream with a larger `max_size`) may stay as large
+    /// as it is, but no patch makes it grow.
+    ///
+    /// Nesting is bounded the same way, at ``JSONParser/maximumDepth``: a few hundred operations
+    /// can otherwise nest a value one level deeper each, and a document 100,000 levels deep ends
+    /// the process when it is serialized or freed (both recurse).
+    public static let maximumResultSize = 64 << 20
+
     /// Applies `operations` in order (RFC 6902 §3) and returns the result, or throws for the first
     /// operation that fails; §5 makes the whole patch fail then, so no partial result is returned.
+    /// The result is bounded by ``maximumResultSize``.
     ///
     /// Each operation walks down its path and mutates the containers in place: a container is
     /// taken out of its parent before it is changed, so Swift's copy-on-write copies each array
     /// or object at most once per patch (when it is still shared with `document`), not once per
     /// operation. Thousands of operations on a large document stay proportional to the paths.
     public static func apply(_ operations: [PatchOperation], to document: JSONValue) throws(PatchError) -> JSONValue {
+        try apply(operations, to: document, size: document.compactSize).document
+    }
+
+    /// As ``apply(_:to:)``, for a document whose compact JSON is known to be `size` bytes (a
+    /// follower keeps it from patch to patch); returns the result's size too, counted as the
+    /// operations went, so a patch costs its paths and what it adds or removes, not a walk of the
+    /// whole document. The result may be `limit` bytes, or `size` if that is more.
+    public static func apply(
+        _ operations: [PatchOperation], to document: JSONValue, size: Int, limit: Int = maximumResultSize
+    ) throws(PatchError) -> (document: JSONValue, size: Int) {
         var result = document
+        var applier = PatchApplier(size: size, limit: max(limit, size))
         for (index, operation) in operations.enumerated() {
-            try PatchApplier(operationIndex: index).apply(operation, to: &result)
+            try applier.apply(operation, index: index, to: &result)
         }
-        return result
+        return (result, applier.size)
     }
 
     /// Reads the patch document, then applies it.
     public static func apply(patch: JSONValue, to document: JSONValue) throws(PatchError) -> JSONValue {
         try apply(try operations(from: patch), to: document)
     }
+
+    /// Reads the patch document, then applies it to a document of known size.
+    public static func apply(
+        patch: JSONValue, to document: JSONValue, size: Int, limit: Int = maximumResultSize
+    ) throws(PatchError) -> (document: JSONValue, size: Int) {
+        try apply(try operations(from: patch), to: document, size: size, limit: limit)
+    }
 }
 
-/// Applies one operation, knowing its index for the errors it throws.
+/// Applies operations one at a time, keeping count of the compact size of what they build.
 struct PatchApplier {
-    let operationIndex: Int
+    /// The size of the document's compact JSON as the operations so far left it.
+    private(set) var size: Int
+    /// The most ``size`` may become.
+    let limit: Int
+    /// The operation being applied, for the errors it throws.
+    private var operationIndex = 0
 
-    func apply(_ operation: PatchOperation, to document: inout JSONValue) throws(PatchError) {
+    init(size: Int, limit: Int) {
+        self.size = size
+        self.limit = limit
+    }
+
+    mutating func apply(_ operation: PatchOperation, index: Int, to document: inout JSONValue) throws(PatchError) {
+        operationIndex = index
         switch operation {
         case .add(let path, let value):
-            try add(value, at: path, in: &document)
+            try add(value, at: path, in: &document, counted: false)
         case .remove(let path):
-            _ = try take(path, from: &document)
+            let removed = try take(path, from: &document)
+            size -= removed.overhead + removed.value.compactSize
         case .replace(let path, let value):
             try replace(path, with: value, in: &document)
         case .move(let from, let path):
@@ -41,13 +91,21 @@ struct PatchApplier {
                 guard from.resolve(in: document) != nil else { throw error(.pathNotFound, from, "the 'from' location does not exist") }
                 return
             }
-            let value = try take(from, from: &document)
-            try add(value, at: path, in: &document)
+            // The value's own bytes stay in the count; only its key (or comma) moves. Moved
+            // deeper, its nesting is looked at.
+            let moved = try take(from, from: &document)
+            size -= moved.overhead
+            if path.tokens.count > from.tokens.count {
+                guard moved.value.extent(heightLimit: heightLimit(at: path)).height <= heightLimit(at: path) else {
+                    throw tooDeep(path)
+                }
+            }
+            try add(moved.value, at: path, in: &document, counted: true)
         case .copy(let from, let path):
             guard let value = from.resolve(in: document) else {
                 throw error(.pathNotFound, from, "the 'from' location does not exist")
             }
-            try add(value, at: path, in: &document)
+            try add(value, at: path, in: &document, counted: false)
         case .test(let path, let value):
             guard let found = path.resolve(in: document) else { throw error(.pathNotFound, path, "the target does not exist") }
             guard found.isEqualByValue(value) else {
@@ -57,13 +115,24 @@ struct PatchApplier {
     }
 
     /// §4.1: the parent must exist; an array index may equal the count, or be `-`, to append.
-    private func add(_ value: JSONValue, at path: JSONPointer, in document: inout JSONValue) throws(PatchError) {
+    /// `counted`: the value's bytes are in ``size`` already (a moved value's).
+    private mutating func add(_ value: JSONValue, at path: JSONPointer, in document: inout JSONValue, counted: Bool) throws(PatchError) {
         guard let token = path.tokens.last else {
+            size = counted ? value.compactSize : try measure(value, path, within: limit)
             document = value
             return
         }
+        var grown = 0
         try modifyParent(of: path, in: &document) { container throws(PatchError) in
             if var object = container.takeObject() {
+                if let position = object.index(forKey: token) {
+                    // The member's value gives way to this one; its key stays.
+                    let old = object.values[position]
+                    grown = counted ? -old.compactSize : try resize(old, to: value, path)
+                } else {
+                    let overhead = JSONValue.quotedSize(token) + 1 + (object.isEmpty ? 0 : 1)
+                    grown = overhead + (counted ? 0 : try measure(value, path, within: limit - size - overhead))
+                }
                 object[token] = value
                 container = .object(object)
             } else if var elements = container.takeArray() {
@@ -71,60 +140,104 @@ struct PatchApplier {
                 guard let index, index <= elements.count else {
                     throw error(.invalidIndex, path, indexMessage(token, count: elements.count, allowingEnd: true))
                 }
+                let overhead = elements.isEmpty ? 0 : 1
+                grown = overhead + (counted ? 0 : try measure(value, path, within: limit - size - overhead))
                 elements.insert(value, at: index)
                 container = .array(elements)
             } else {
                 throw error(.pathNotFound, path, "the parent is \(JSONPatch.article(container.kindName)), not a container")
             }
         }
+        size += grown
+        guard size <= limit else { throw tooLarge(path) }
     }
 
-    /// §4.2: removes the target, which must exist, and returns it (for `move`).
-    private func take(_ path: JSONPointer, from document: inout JSONValue) throws(PatchError) -> JSONValue {
+    /// §4.2: removes the target, which must exist, and returns it (for `move`) with the bytes its
+    /// place took besides its own: its key, colon and a comma.
+    private func take(_ path: JSONPointer, from document: inout JSONValue) throws(PatchError) -> (value: JSONValue, overhead: Int) {
         guard let token = path.tokens.last else {
             throw error(.invalidTarget, path, "cannot remove the whole document")
         }
         var removed = JSONValue.null
+        var overhead = 0
         try modifyParent(of: path, in: &document) { container throws(PatchError) in
             if var object = container.takeObject() {
-                guard let value = object[token] else { throw error(.pathNotFound, path, "the target does not exist") }
+                guard let position = object.index(forKey: token) else { throw error(.pathNotFound, path, "the target does not exist") }
+                removed = object.values[position]
+                overhead = JSONValue.quotedSize(object.keys[position]) + 1 + (object.count > 1 ? 1 : 0)
                 object[token] = nil
                 container = .object(object)
-                removed = value
             } else if var elements = container.takeArray() {
                 guard let index = JSONPointer.arrayIndex(token), index < elements.count else {
                     throw error(.invalidIndex, path, indexMessage(token, count: elements.count, allowingEnd: false))
                 }
+                overhead = elements.count > 1 ? 1 : 0
                 removed = elements.remove(at: index)
                 container = .array(elements)
             } else {
                 throw error(.pathNotFound, path, "the parent is \(JSONPatch.article(container.kindName)), not a container")
             }
         }
-        return removed
+        return (removed, overhead)
     }
 
     /// §4.3: the target must exist; the root always does.
-    private func replace(_ path: JSONPointer, with value: JSONValue, in document: inout JSONValue) throws(PatchError) {
+    private mutating func replace(_ path: JSONPointer, with value: JSONValue, in document: inout JSONValue) throws(PatchError) {
         guard let token = path.tokens.last else {
+            size = try measure(value, path, within: limit)
             document = value
             return
         }
+        var grown = 0
         try modifyParent(of: path, in: &document) { container throws(PatchError) in
             if var object = container.takeObject() {
-                guard object.index(forKey: token) != nil else { throw error(.pathNotFound, path, "the target does not exist") }
+                guard let position = object.index(forKey: token) else { throw error(.pathNotFound, path, "the target does not exist") }
+                grown = try resize(object.values[position], to: value, path)
                 object[token] = value
                 container = .object(object)
             } else if var elements = container.takeArray() {
                 guard let index = JSONPointer.arrayIndex(token), index < elements.count else {
                     throw error(.invalidIndex, path, indexMessage(token, count: elements.count, allowingEnd: false))
                 }
+                grown = try resize(elements[index], to: value, path)
                 elements[index] = value
                 container = .array(elements)
             } else {
                 throw error(.pathNotFound, path, "the parent is \(JSONPatch.article(container.kindName)), not a container")
             }
         }
+        size += grown
+    }
+
+    /// How much the document grows when `old`, a part of it, gives way to `new`, which must fit.
+    private func resize(_ old: JSONValue, to new: JSONValue, _ path: JSONPointer) throws(PatchError) -> Int {
+        let oldSize = old.compactSize
+        return try measure(new, path, within: limit - (size - oldSize)) - oldSize
+    }
+
+    /// The compact size of a value to be added at `path`, which may take at most `budget` bytes
+    /// and nest no deeper than the bound: the walk stops at either and the patch fails, so a value
+    /// too large is never serialized or copied.
+    private func measure(_ value: JSONValue, _ path: JSONPointer, within budget: Int) throws(PatchError) -> Int {
+        let extent = value.extent(sizeLimit: budget, heightLimit: heightLimit(at: path))
+        guard extent.height <= heightLimit(at: path) else { throw tooDeep(path) }
+        guard extent.size <= budget else { throw tooLarge(path) }
+        return extent.size
+    }
+
+    /// How deep a value placed at `path` may nest: `path` itself is inside as many containers as
+    /// it has tokens.
+    private func heightLimit(at path: JSONPointer) -> Int {
+        JSONParser.maximumDepth - path.tokens.count
+    }
+
+    private func tooLarge(_ path: JSONPointer) -> PatchError {
+        let bound = limit % (1 << 20) == 0 ? "\(limit >> 20) MiB" : "\(limit) bytes"
+        return error(.resultTooLarge, path, "the document would be larger than \(bound) as JSON, the most a patch may build")
+    }
+
+    private func tooDeep(_ path: JSONPointer) -> PatchError {
+        error(.resultTooDeep, path, "the document would nest deeper than \(JSONParser.maximumDepth) levels, the most a patch may build")
     }
 
     /// Runs `body` on the value holding the target of `path` (all tokens but the last).

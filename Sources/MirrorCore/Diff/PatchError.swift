@@ -12,6 +12,8 @@ public struct PatchError: Error, Sendable, Equatable, CustomStringConvertible {
             case invalidIndex = "invalid array index"
             case invalidTarget = "invalid target"
             case testFailed = "test failed"
+            case resultTooLarge = "result too large"
+            case resultTooDeep = "result too deep"
         }
 
         private let base: Base
@@ -27,6 +29,12 @@ public struct PatchError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let invalidTarget = Code(base: .invalidTarget)
         /// A `test` found a different value (§4.6).
         public static let testFailed = Code(base: .testFailed)
+        /// The result would be larger than the bound a patch may build
+        /// (``JSONPatch/maximumResultSize``); RFC 6902 sets none, a client must.
+        public static let resultTooLarge = Code(base: .resultTooLarge)
+        /// The result would nest containers deeper than a JSON document may
+        /// (``JSONParser/maximumDepth``), which would exhaust the stack of whatever walks it.
+        public static let resultTooDeep = Code(base: .resultTooDeep)
 
         public var description: String { base.rawValue }
     }
