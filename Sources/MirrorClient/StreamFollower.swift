@@ -78,15 +78,10 @@ public struct StreamFollower: Sendable {
             case .stopped:
                 return
             case .lostBase:
-                // Start over at once, without Last-Event-ID: the server sends a whole `changed`.
-                // Twice in a row is not the network's doing: then wait as for any reconnect.
-                if session.lostBaseTwice {
-                    note("reconnecting in \(Self.seconds(wait)) without Last-Event-ID")
-                    try await Task.sleep(for: wait)
-                } else {
-                    note("reconnecting without Last-Event-ID")
-                }
-                continue
+                // Start over without Last-Event-ID, so the server sends a whole `changed`, after
+                // the reconnection time as for any failure: a server whose patches never apply
+                // (or are refused as too large) would otherwise be asked again and again at once.
+                note("reconnecting in \(Self.seconds(wait)) without Last-Event-ID")
             case .ended:
                 note("the stream ended; reconnecting in \(Self.seconds(wait))")
             case .failed(let reason):
@@ -109,8 +104,6 @@ public struct StreamFollower: Sendable {
         /// The id of the state ``document`` is at; nil when there is nothing to resume from.
         var lastEventID: String?
         var delay = ReconnectDelay()
-        var lostBaseBefore = false
-        var lostBaseTwice = false
     }
 
     /// One connection, from connect to its end.
@@ -141,14 +134,12 @@ public struct StreamFollower: Sendable {
                     case .lostBase(let reason):
                         note("dropped the document: \(reason)")
                         session.lastEventID = nil
-                        session.lostBaseTwice = session.lostBaseBefore
-                        session.lostBaseBefore = true
                         _ = handle(FollowUpdate(event: event, outcome: outcome, document: nil))
                         return .lostBase
                     case .invalid(let message):
                         note("the stream is invalid now (the last document stays): \(message)")
                     case .updated, .removed, .ignored:
-                        session.lostBaseBefore = false
+                        break
                     }
                     if !event.lastEventID.isEmpty { session.lastEventID = event.lastEventID }
                     let update = FollowUpdate(event: event, outcome: outcome, document: session.document.document)
