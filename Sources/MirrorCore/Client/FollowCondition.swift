@@ -4,6 +4,11 @@
 /// (any, `null` included); with one, once that value equals it as RFC 6902 §4.6 `test` compares
 /// (numbers by value: `5`, `5.0` and `50e-1` are equal; objects without regard to member order).
 /// The text splits at its first `=`: a pointer whose keys hold `=` cannot take a value here.
+///
+/// A file still being written is not there yet: a directory stream shows one its writer holds open
+/// as an entry with `"writing": true` (PROTOCOL.md "Directory streams"), so when the value at the
+/// pointer, or any object on the way to it from the root, has a member `writing` equal to `true`,
+/// the condition does not hold. `--until /app.tar.gz` waits for the whole file.
 public struct FollowCondition: Sendable, Equatable {
     public let pointer: JSONPointer
     public let expected: JSONValue?
@@ -36,8 +41,21 @@ public struct FollowCondition: Sendable, Equatable {
 
     public func isSatisfied(by document: JSONValue?) -> Bool {
         guard let document, let found = pointer.resolve(in: document) else { return false }
+        guard !isBeingWritten(document) else { return false }
         guard let expected else { return true }
         return found.isEqualByValue(expected)
+    }
+
+    /// Whether the root, an object on the pointer's way, or the value it names is an entry of a
+    /// file still being written (`"writing": true`). Each prefix resolves as the pointer does, so
+    /// keys compare the same way here as there.
+    private func isBeingWritten(_ document: JSONValue) -> Bool {
+        (0...pointer.tokens.count).contains { length in
+            guard case .object(let object)? = JSONPointer(tokens: Array(pointer.tokens.prefix(length))).resolve(in: document) else {
+                return false
+            }
+            return object["writing"] == .bool(true)
+        }
     }
 }
 
