@@ -9,6 +9,9 @@ struct Check: ParsableCommand {
 
     func run() throws {
         let loaded = try ConfigFile.load(config)
+        // Warnings go where errors go, compiler-style; the config is still valid (exit 0).
+        var stderr = StandardError()
+        for warning in loaded.warnings { print(warning.description, to: &stderr) }
         var summary = "\(config): ok, \(loaded.streams.count) stream\(loaded.streams.count == 1 ? "" : "s") on \(loaded.listen)"
         // Where streams publish (`publish:`), credentials shown as ***; in config order.
         var targets: [(target: PublishTarget, streams: Int)] = []

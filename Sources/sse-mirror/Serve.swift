@@ -57,6 +57,7 @@ struct Serve: AsyncParsableCommand {
         }
         var loaded = try ConfigFile.load(config)
         adjust(&loaded)
+        ConfigReloader.logWarnings(of: loaded, to: logger)
         ResourceLimits.raiseOpenFileLimit(logger: logger)
         let service = MirrorService(config: loaded, metrics: metrics, logger: logger, adjust: adjust)
         let group = ServiceGroup(

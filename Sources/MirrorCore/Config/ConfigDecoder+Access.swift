@@ -19,64 +19,86 @@ extension ConfigDecoder {
             }
             access.publicOps = flag
         }
-        access.tokens = try decodeTokens(entries, at: node.mark, what: "auth", files: &access.tokenFiles)
+        let tokens = try decodeTokens(entries, what: "auth", into: &access)
+        access.tokens = tokens
     }
 
     /// A stream's own `auth:`, whose tokens replace the global ones for it.
-    func decodeStreamAuth(_ node: YAMLNode, into tokens: inout AccessTokens?, files: inout [String]) throws(SchemaError) {
+    func decodeStreamAuth(_ node: YAMLNode, path: String, into access: inout AccessConfig) throws(SchemaError) {
         let entries = try mapping(node, what: "auth")
         try rejectUnknown(entries, allowed: Self.streamAuthKeys, in: "a stream's auth")
-        guard let own = try decodeTokens(entries, at: node.mark, what: "auth", files: &files) else {
+        guard let own = try decodeTokens(entries, what: "auth", into: &access) else {
             throw SchemaError(mark: node.mark, message: "auth: needs 'tokens_env' or 'tokens_file', which name where this stream's tokens are")
         }
-        tokens = own
+        access.streamTokens[path] = own
     }
 
-    private func decodeTokens(_ entries: [YAMLMappingEntry], at mark: SourceMark, what: String, files: inout [String]) throws(SchemaError) -> AccessTokens? {
+    private func decodeTokens(_ entries: [YAMLMappingEntry], what: String, into access: inout AccessConfig) throws(SchemaError) -> AccessTokens? {
         let env = entries.first { $0.key == "tokens_env" }
         let file = entries.first { $0.key == "tokens_file" }
         if env != nil, let file {
             throw SchemaError(mark: file.keyMark, message: "\(what): use one of 'tokens_env' and 'tokens_file', not both")
         }
-        var tokens: [String]
-        var source: String
-        var sourceMark: SourceMark
-        if let env {
-            let name = try string(env.value, what: "tokens_env")
-            guard let value = getenv(name) else {
-                throw SchemaError(mark: env.value.mark, message: "tokens_env: the environment variable '\(name)' is not set")
-            }
-            tokens = String(cString: value).split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
-            source = "the environment variable '\(name)'"
-            sourceMark = env.value.mark
-        } else if let file {
-            let (written, path, bytes) = try readNamedFile(file.value, key: "tokens_file", limit: Self.maximumTokenFileSize)
-            tokens = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline)
-                .map { $0.trimmingWhitespace() }
-                .filter { !$0.isEmpty && !$0.hasPrefix("#") }
-            files.append(path)
-            source = "'\(written)'"
-            sourceMark = file.value.mark
-        } else {
-            return nil
+        if let file { return try fileTokens(file.value, what: what, into: &access) }
+        guard let env else { return nil }
+        let name = try string(env.value, what: "tokens_env")
+        guard let value = getenv(name) else {
+            throw SchemaError(mark: env.value.mark, message: "tokens_env: the environment variable '\(name)' is not set")
         }
+        let tokens = String(cString: value).split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        return try checkedTokens(tokens, what: what, source: "the environment variable '\(name)'", at: env.value.mark)
+    }
+
+    /// `tokens_file`: one token a line, `#` comments. The file is followed by a reload whatever
+    /// becomes of it; one that is gone, unreadable or empty fails the load, or, under
+    /// ``TokenFilePolicy/revokeUnreadable``, opens nothing (an empty set, never nil: nil is "open").
+    private func fileTokens(_ node: YAMLNode, what: String, into access: inout AccessConfig) throws(SchemaError) -> AccessTokens {
+        let (written, path) = try namedPath(node, key: "tokens_file")
+        access.tokenFiles.append(path)
+        let revoking = tokenFilePolicy == .revokeUnreadable
+        let bytes: [UInt8]
+        do {
+            bytes = try FileReader.readAll(path: path, limit: Self.maximumTokenFileSize)
+        } catch where revoking && !error.isNoReading {
+            // A shortage of descriptors or memory says nothing about the file: that load fails instead.
+            access.revokedTokenFiles.append(RevokedTokenFile(path: path, reason: "\(error)"))
+            return AccessTokens([])
+        } catch {
+            throw SchemaError(mark: node.mark, message: "tokens_file: cannot read '\(written)': \(error)")
+        }
+        let tokens = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline)
+            .map { $0.trimmingWhitespace() }
+            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        if tokens.isEmpty && revoking {
+            access.revokedTokenFiles.append(RevokedTokenFile(path: path, reason: "holds no token"))
+            return AccessTokens([])
+        }
+        return try checkedTokens(tokens, what: what, source: "'\(written)'", at: node.mark)
+    }
+
+    private func checkedTokens(_ tokens: [String], what: String, source: String, at mark: SourceMark) throws(SchemaError) -> AccessTokens {
         guard !tokens.isEmpty else {
-            throw SchemaError(mark: sourceMark, message: "\(what): \(source) holds no token")
+            throw SchemaError(mark: mark, message: "\(what): \(source) holds no token")
         }
         if let bad = tokens.firstIndex(where: { !AccessTokens.isBearerToken($0) }) {
             throw SchemaError(
-                mark: sourceMark,
+                mark: mark,
                 message: "\(what): token \(bad + 1) in \(source) holds a character a bearer token cannot (RFC 6750: letters, digits, - . _ ~ + / and a trailing =)"
             )
         }
         return AccessTokens(tokens)
     }
 
-    /// The file a key names (`tokens_file`, `tls.cert`), read against the config's folder like
-    /// `watch`, within `limit` bytes: as written, its absolute path, and its bytes.
-    func readNamedFile(_ node: YAMLNode, key: String, limit: Int) throws(SchemaError) -> (written: String, path: String, bytes: [UInt8]) {
+    /// The file a key names (`tokens_file`, `tls.cert`), against the config's folder like `watch`:
+    /// as written, and its absolute path.
+    func namedPath(_ node: YAMLNode, key: String) throws(SchemaError) -> (written: String, path: String) {
         let written = try string(node, what: key)
-        let path = PathText.normalize(written.hasPrefix("/") ? written : baseDirectory + "/" + written)
+        return (written, PathText.normalize(written.hasPrefix("/") ? written : baseDirectory + "/" + written))
+    }
+
+    /// The file a key names, read within `limit` bytes: as written, its absolute path, and its bytes.
+    func readNamedFile(_ node: YAMLNode, key: String, limit: Int) throws(SchemaError) -> (written: String, path: String, bytes: [UInt8]) {
+        let (written, path) = try namedPath(node, key: key)
         do {
             return (written, path, try FileReader.readAll(path: path, limit: limit))
         } catch {
@@ -85,8 +107,12 @@ extension ConfigDecoder {
     }
 
     /// `cors: {origins: [...]}`: each an origin as a browser sends it in `Origin` (RFC 6454 §6.1),
-    /// `scheme://host[:port]` with no path, or `*` alone.
-    func decodeCORS(_ node: YAMLNode, into access: inout AccessConfig) throws(SchemaError) {
+    /// `scheme://host[:port]` with no path, or `*` alone. Returns where `*` is written, if it is.
+    ///
+    /// A wildcard inside an origin (`https://*.example.com`) is refused: an origin is compared
+    /// whole with the page's (Fetch §3.2.5 has no patterns), so it would match no page at all.
+    @discardableResult
+    func decodeCORS(_ node: YAMLNode, into access: inout AccessConfig) throws(SchemaError) -> SourceMark? {
         let entries = try mapping(node, what: "cors")
         try rejectUnknown(entries, allowed: Self.corsKeys, in: "cors")
         guard let entry = entries.first(where: { $0.key == "origins" }) else {
@@ -95,8 +121,16 @@ extension ConfigDecoder {
         guard case .sequence(let items) = entry.value.kind else {
             throw SchemaError(mark: entry.value.mark, message: "origins: expected a list of origins, got \(entry.value.summary)")
         }
+        var anyOrigin: SourceMark?
         for item in items {
             let text = try string(item, what: "origins")
+            if text == "*" { anyOrigin = anyOrigin ?? item.mark }
+            if text != "*" && text.contains("*") {
+                throw SchemaError(
+                    mark: item.mark,
+                    message: "origins: '\(text)' holds a wildcard, which matches no page: a browser's Origin is compared whole, so list each origin, or write '*' alone for any page"
+                )
+            }
             guard let origin = Self.origin(text) else {
                 throw SchemaError(
                     mark: item.mark,
@@ -105,6 +139,23 @@ extension ConfigDecoder {
             }
             access.corsOrigins.append(origin)
         }
+        return anyOrigin
+    }
+
+    /// `cors: {origins: ['*']}` lets any page the user opens read every stream that needs no
+    /// token, through the user's own browser, which reaches a server on 127.0.0.1 as well (Fetch
+    /// §3.2.5: `Access-Control-Allow-Origin: *`). Allowed, since a public stream may want that,
+    /// but worth a warning naming the streams it opens.
+    func anyOriginWarning(_ config: MirrorConfig, at mark: SourceMark) -> ConfigWarning? {
+        let open = config.streams.map(\.path).filter { config.access.tokens(forStream: $0) == nil }
+        guard !open.isEmpty else { return nil }
+        let which = open.count == config.streams.count ? "every stream" : "the streams \(open.joined(separator: ", "))"
+        return ConfigWarning(
+            file: file,
+            mark: mark,
+            message: "cors: origins '*' without 'auth:' lets any web page the user opens read \(which), even on 127.0.0.1 (the user's browser reaches it); add 'auth:' or list the pages' origins",
+            sourceLine: lines.text(ofLine: mark.line)
+        )
     }
 
     /// The origin lowercased (scheme and host compare without case), or nil when it is not one.

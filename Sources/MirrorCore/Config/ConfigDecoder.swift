@@ -10,6 +10,8 @@ struct ConfigDecoder {
     let file: String
     /// The source, for advice that needs the text as written (``ListenHint``).
     let lines: SourceLines
+    /// Whether a `tokens_file` that cannot be read fails the load (at start) or revokes its tokens (a reload).
+    var tokenFilePolicy: TokenFilePolicy = .required
 
     static let topLevelKeys = ["listen", "heartbeat", "hosts", "symlinks"] + watchKeys + ["auth", "cors", "limits", "tls", "publish", "streams"]
     /// Every key a stream entry may have: the common ones, then each group's own (kept beside the
@@ -50,8 +52,9 @@ struct ConfigDecoder {
         if let auth = entries.first(where: { $0.key == "auth" }) {
             try decodeAuth(auth.value, into: &config.access)
         }
+        var anyOrigin: SourceMark?
         if let cors = entries.first(where: { $0.key == "cors" }) {
-            try decodeCORS(cors.value, into: &config.access)
+            anyOrigin = try decodeCORS(cors.value, into: &config.access)
         }
         if let tls = entries.first(where: { $0.key == "tls" }) {
             config.tls = try decodeTLS(tls.value)
@@ -85,14 +88,13 @@ struct ConfigDecoder {
             seen[stream.config.path] = stream.pathMark
             config.streams.append(stream.config)
             if case .mapping(let entries) = item.kind, let auth = entries.first(where: { $0.key == "auth" }) {
-                var tokens: AccessTokens?
-                try decodeStreamAuth(auth.value, into: &tokens, files: &config.access.tokenFiles)
-                config.access.streamTokens[stream.config.path] = tokens
+                try decodeStreamAuth(auth.value, path: stream.config.path, into: &config.access)
             }
             if case .mapping(let entries) = item.kind {
                 try decodeStreamPublish(entries, path: stream.config.path, into: &config.publish)
             }
         }
+        if let anyOrigin, let warning = anyOriginWarning(config, at: anyOrigin) { config.warnings.append(warning) }
         return config
     }
 

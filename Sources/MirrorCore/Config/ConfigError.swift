@@ -42,8 +42,13 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        guard let mark else { return "\(file): error: \(Self.printable(message))" }
-        var text = "\(file):\(mark.line):\(mark.column): error: \(Self.printable(message))"
+        Self.render("error", file: file, mark: mark, message: message, sourceLine: sourceLine)
+    }
+
+    /// `file:line:column: severity: message`, then the line and a caret under the column.
+    static func render(_ severity: String, file: String, mark: SourceMark?, message: String, sourceLine: String?) -> String {
+        guard let mark else { return "\(file): \(severity): \(Self.printable(message))" }
+        var text = "\(file):\(mark.line):\(mark.column): \(severity): \(Self.printable(message))"
         if let sourceLine {
             let gutter = String(mark.line)
             let pad = String(repeating: " ", count: gutter.count)

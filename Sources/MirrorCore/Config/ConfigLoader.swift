@@ -6,14 +6,16 @@ public enum ConfigLoader {
     /// Config files are small; this bound keeps a mistaken path (a log file, a device) from being slurped.
     static let maximumSize = 1 << 20
 
-    public static func load(file: String) throws(ConfigError) -> MirrorConfig {
+    /// - Parameter tokenFiles: whether a `tokens_file` that cannot be read fails the load
+    ///   (at start, in `check`) or revokes its tokens (a reload).
+    public static func load(file: String, tokenFiles: TokenFilePolicy = .required) throws(ConfigError) -> MirrorConfig {
         let bytes: [UInt8]
         do {
             bytes = try FileReader.readAll(path: file, limit: maximumSize)
         } catch {
             throw ConfigError(kind: .unreadable, file: file, mark: nil, message: "cannot read the config: \(error)")
         }
-        return try parse(bytes, file: file, baseDirectory: realDirectory(of: file))
+        return try parse(bytes, file: file, baseDirectory: realDirectory(of: file), tokenFiles: tokenFiles)
     }
 
     /// The folder the config file really is in, which relative `watch` paths are read against.
@@ -30,7 +32,9 @@ public enum ConfigLoader {
         return PathText.directory(of: String(cString: real))
     }
 
-    public static func parse(_ bytes: [UInt8], file: String, baseDirectory: String) throws(ConfigError) -> MirrorConfig {
+    public static func parse(
+        _ bytes: [UInt8], file: String, baseDirectory: String, tokenFiles: TokenFilePolicy = .required
+    ) throws(ConfigError) -> MirrorConfig {
         // A UTF-8 byte order mark is not content (YAML 1.2.2 §5.2); without it, line 1's columns are the editor's.
         let text = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
         let lines = SourceLines(text)
@@ -47,7 +51,7 @@ public enum ConfigLoader {
             throw fail(.syntax, error.mark, error.message)
         }
         do {
-            var decoder = ConfigDecoder(baseDirectory: baseDirectory, file: file, lines: lines)
+            var decoder = ConfigDecoder(baseDirectory: baseDirectory, file: file, lines: lines, tokenFilePolicy: tokenFiles)
             return try decoder.decode(root)
         } catch {
             throw fail(.schema, error.mark, error.message)

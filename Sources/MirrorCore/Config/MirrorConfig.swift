@@ -20,6 +20,9 @@ public struct MirrorConfig: Sendable, Equatable {
     public var file: String
     /// The folder relative `watch` paths are read against: the config file's real folder (realpath(3)).
     public var baseDirectory: String
+    /// What is allowed but likely a mistake (`cors: {origins: ['*']}` with open streams); `check`
+    /// prints these, the server logs them at each load.
+    public var warnings: [ConfigWarning] = []
 
     public static let defaultListen = ListenAddress(host: "127.0.0.1", port: 8080)
     public static let defaultHeartbeat: Duration = .seconds(15)

@@ -9,7 +9,9 @@ import Synchronization
 /// change; see ``FileWatcher``), and a change counts only when a file's bytes differ from the last
 /// ones read, so a `touch` or an identical save reloads nothing. A reload that names other token
 /// files watches those from then on. A config that does not load is
-/// logged with its file, line and column, and the running one stays in force.
+/// logged with its file, line and column, and the running one stays in force; a tokens file that
+/// is gone (after the settle time), unreadable or empty revokes its tokens instead, logged at
+/// error level, until it is back.
 public final class ConfigReloader: Sendable {
     /// Applied to every config read (say, `--listen` from the command line, which beats the file).
     public typealias Adjust = @Sendable (inout MirrorConfig) -> Void
@@ -79,23 +81,49 @@ public final class ConfigReloader: Sendable {
         }
     }
 
+    /// What the config allows but probably did not mean (``ConfigWarning``), once per load: at
+    /// start and at each reload.
+    public static func logWarnings(of config: MirrorConfig, to logger: Logger) {
+        for warning in config.warnings { logger.warning("\(warning.summary)") }
+    }
+
+    /// The config file as it is now; a tokens file it names that cannot be read revokes its tokens
+    /// (``TokenFilePolicy/revokeUnreadable``) rather than keeping them in force. Nil, and logged,
+    /// when the config does not load: the running one stays.
+    private func load() -> MirrorConfig? {
+        do {
+            return try ConfigLoader.load(file: file, tokenFiles: .revokeUnreadable)
+        } catch {
+            logger.error("the config was not reloaded; the running one stays in force", metadata: ["error": "\(error.description)"])
+            return nil
+        }
+    }
+
     public func stop() {
         watcher.withLock { $0 }?.watcher.stop()
         trigger.finish()
     }
 
     func reload(_ instance: MirrorInstance) async {
-        var config: MirrorConfig
-        do {
-            config = try ConfigLoader.load(file: file)
-        } catch {
-            logger.error("the config was not reloaded; the running one stays in force", metadata: ["error": "\(error.description)"])
-            return
+        guard var config = load() else { return }
+        if !config.access.revokedTokenFiles.isEmpty, let settle = timing.withLock({ $0 })?.settle {
+            // A config edit can meet a tokens file in the middle of an editor's save (vim renames
+            // it away, then writes it again): a file still gone after the settle time is gone.
+            try? await Task.sleep(for: settle)
+            guard let again = load() else { return }
+            config = again
         }
         adjust(&config)
         do {
             let plan = try await instance.reload(to: config)
             rewatch(tokenFiles: config.access.tokenFiles)
+            for revoked in config.access.revokedTokenFiles {
+                logger.error(
+                    "a tokens file cannot be read: no token from it is valid, and the streams held with one were ended",
+                    metadata: ["tokens.file": "\(revoked.path)", "error": "\(revoked.reason)"]
+                )
+            }
+            Self.logWarnings(of: config, to: logger)
             if !plan.needsRestart.isEmpty {
                 logger.warning("a changed setting holds only after a restart", metadata: ["settings": "\(plan.needsRestart.joined(separator: ", "))"])
             }

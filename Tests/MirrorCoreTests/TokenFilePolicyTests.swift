@@ -1,0 +1,57 @@
+import Foundation
+import MirrorCore
+import Testing
+
+/// A `tokens_file` that is gone, unreadable or empty: an error at start (``TokenFilePolicy/required``),
+/// a revocation of its tokens alone on a reload (``TokenFilePolicy/revokeUnreadable``).
+@Suite("tokens file policy")
+struct TokenFilePolicyTests {
+    static let config = """
+        auth: {tokens_file: tokens}
+        streams:
+          - {path: /a, watch: a.json}
+          - {path: /b, watch: b.json, auth: {tokens_file: other}}
+        """
+
+    func load(_ policy: TokenFilePolicy, tokens: String?, other: String? = "token-b\n") throws -> MirrorConfig {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tokens-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        if let tokens { try tokens.write(toFile: folder + "/tokens", atomically: false, encoding: .utf8) }
+        if let other { try other.write(toFile: folder + "/other", atomically: false, encoding: .utf8) }
+        return try ConfigLoader.parse(Array(Self.config.utf8), file: "mirror.yaml", baseDirectory: folder, tokenFiles: policy)
+    }
+
+    @Test func aMissingFileRevokesItsTokensOnlyAndIsStillFollowed() throws {
+        let config = try load(.revokeUnreadable, tokens: nil)
+        let global = try #require(config.access.tokens)
+        #expect(global.count == 0 && global.match("token-a") == nil)
+        #expect(config.access.tokens(forStream: "/b")?.match("token-b") != nil)
+        #expect(config.access.revokedTokenFiles.map(\.reason) == ["no such file"])
+        #expect(config.access.revokedTokenFiles.first?.path.hasSuffix("/tokens") == true)
+        #expect(config.access.tokenFiles.map { ($0 as NSString).lastPathComponent } == ["tokens", "other"])
+    }
+
+    @Test func anEmptyFileRevokesItsTokens() throws {
+        let config = try load(.revokeUnreadable, tokens: "token-a\n", other: "# none\n\n")
+        #expect(config.access.tokens?.match("token-a") != nil)
+        #expect(config.access.tokens(forStream: "/b")?.count == 0)
+        #expect(config.access.revokedTokenFiles.map(\.reason) == ["holds no token"])
+    }
+
+    @Test func aFileWithABadTokenFailsTheLoadEvenOnAReload() throws {
+        #expect(throws: ConfigError.self) { try load(.revokeUnreadable, tokens: "token a\n") }
+    }
+
+    @Test func atStartAMissingOrEmptyFileIsAnError() throws {
+        for (tokens, message) in [(nil, "tokens_file: cannot read 'tokens': no such file"), ("\n", "auth: 'tokens' holds no token")] {
+            do {
+                _ = try load(.required, tokens: tokens)
+                Issue.record("loaded")
+            } catch let error as ConfigError {
+                #expect(error.message == message)
+                #expect(error.mark == SourceMark(line: 1, column: 21))
+            }
+        }
+    }
+}
