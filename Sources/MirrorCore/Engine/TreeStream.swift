@@ -114,11 +114,12 @@ final class TreeStream: @unchecked Sendable {
                 guard let old = entries.removeValue(forKey: key) else { continue }
                 forget(old.identity, key)
                 changes.append(TreeDelta.Change(key: key, old: old.value, new: nil))
-            case .entry(let value, let identity, let settled):
+            case .entry(let value, let identity, let settled), .writing(let value, let identity, let settled):
                 let old = entries[key]
                 if let old { forget(old.identity, key) }
                 entries[key] = Entry(value: value, identity: identity)
-                keysByIdentity[identity] = key
+                // A writing marker is no reading of the content: an unchanged file is read again.
+                if case .entry = look { keysByIdentity[identity] = key }
                 if old?.value != value { changes.append(TreeDelta.Change(key: key, old: old?.value, new: value)) }
                 if !settled { unsettled.append(key) }
             }

@@ -6,26 +6,31 @@ import Glibc
 /// `size` is the byte count as a JSON number; `mtime` the modification time in RFC 3339 (§5.6) UTC,
 /// its fraction of a second trimmed of trailing zeros (none when whole); `sha256` the content's
 /// SHA-256 in lowercase hex as `sha256sum` prints it, left out with `hash: false`. A file that
-/// cannot be read carries `error` (the system's message) instead of `sha256`.
+/// cannot be read carries `error` (the system's message) instead of `sha256`. A file that a writer
+/// still holds open carries `"writing": true` instead: its bytes so far are no version of it, so
+/// they are never hashed (a CI job must not ship half an artifact under a hash).
 public struct ManifestEntry: Sendable, Equatable {
     public var size: Int64
     public var modifiedSeconds: Int64
     public var modifiedNanoseconds: Int64
     public var sha256: String?
     public var error: String?
+    /// A writer holds the file open (an IN_CREATE or IN_MODIFY since its last IN_CLOSE_WRITE).
+    public var writing: Bool
 
-    public init(size: Int64, modifiedSeconds: Int64, modifiedNanoseconds: Int64, sha256: String? = nil, error: String? = nil) {
+    public init(size: Int64, modifiedSeconds: Int64, modifiedNanoseconds: Int64, sha256: String? = nil, error: String? = nil, writing: Bool = false) {
         self.size = size
         self.modifiedSeconds = modifiedSeconds
         self.modifiedNanoseconds = modifiedNanoseconds
         self.sha256 = sha256
         self.error = error
+        self.writing = writing
     }
 
-    init(_ identity: FileIdentity, sha256: String? = nil, error: String? = nil) {
+    init(_ identity: FileIdentity, sha256: String? = nil, error: String? = nil, writing: Bool = false) {
         self.init(
             size: identity.size, modifiedSeconds: identity.modifiedSeconds,
-            modifiedNanoseconds: identity.modifiedNanoseconds, sha256: sha256, error: error)
+            modifiedNanoseconds: identity.modifiedNanoseconds, sha256: sha256, error: error, writing: writing)
     }
 
     public var value: JSONValue {
@@ -34,6 +39,7 @@ public struct ManifestEntry: Sendable, Equatable {
         object["mtime"] = .string(Self.rfc3339(seconds: modifiedSeconds, nanoseconds: modifiedNanoseconds))
         if let sha256 { object["sha256"] = .string(sha256) }
         if let error { object["error"] = .string(error) }
+        if writing { object["writing"] = .bool(true) }
         return .object(object)
     }
 

@@ -10,15 +10,26 @@ enum TreeLook: Sendable {
     /// No reading to trust (the file changed during every try, or descriptors ran out): the entry
     /// stays as it is and the tree looks again once writes settle.
     case retry
+    /// A writer holds the file open: `{"size": …, "mtime": …, "writing": true}`, never a hash of the
+    /// bytes so far. It is not remembered by identity (a later look at an unchanged file reads it
+    /// again), and `settled` false has the tree look again once writes settle.
+    case writing(JSONValue, identity: FileIdentity, settled: Bool)
 }
 
 /// Why a key is looked at, which decides whether an earlier hash may stand.
 enum TreeLookReason: Sendable {
-    /// The content may have changed (IN_CLOSE_WRITE, IN_MODIFY): always read again.
+    /// The writer closed the file (IN_CLOSE_WRITE), or a reading did not hold still: read again.
     case content
+    /// inotify reported an IN_CREATE or IN_MODIFY since the file's last IN_CLOSE_WRITE: a writer
+    /// holds it open, so only its size and mtime are taken. This is what inotify knows whatever
+    /// the writer's user; no lease and no timing is needed.
+    case writing
     /// The name may have come or gone (a scan, a move, a delete, IN_ATTRIB): a file whose device,
-    /// inode, size and mtime equal those of an entry already read keeps that entry's value (a
-    /// renamed 1 GB file is not hashed again). rsync's quick check; a content event always reads.
+    /// inode, size, mtime and ctime equal those of an entry already read keeps that entry's value
+    /// (rsync's quick check, with ctime, which a writer that sets the mtime back cannot keep); a
+    /// content event always reads. No event says whether a writer holds a file found this way
+    /// (one open before the server started or before its folder was watched), so where the kernel
+    /// grants a read lease it is asked (``FileReader/heldForWriting(_:)``).
     case presence
 }
 
@@ -58,17 +69,23 @@ struct TreeFileReader: Sendable {
                 // Already transformed when it was read.
                 return (.entry(value, identity: identity, settled: true), 0)
             }
-            if format == .manifest && !hash { return (entry(ManifestEntry(identity).value, identity: identity, settled: true), 0) }
+            if format == .manifest && !hash && reason != .writing {
+                return (entry(ManifestEntry(identity).value, identity: identity, settled: true), 0)
+            }
             let fd = openat(folder, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
             guard fd >= 0 else {
                 let code = errno
                 if code == ENOENT || code == ELOOP { return (.absent, 0) }
                 if Self.isTransient(code) { return (.retry, 0) }
+                // Unreadable, but its writer is still at it: in progress all the same.
+                if reason == .writing { return (writing(identity, settled: true), 0) }
                 return (entry(ManifestEntry(identity, error: String(cString: strerror(code))).value, identity: identity, settled: true), 0)
             }
             defer { close(fd) }
             // The name may have been replaced between the stat and the open: look again.
             guard let opened = try? FileHasher.identity(fd), opened.inode == identity.inode, opened.device == identity.device else { continue }
+            if Self.mayBeHeld(fd, reason: reason) { return (writing(opened, settled: true), 0) }
+            if format == .manifest && !hash { return (entry(ManifestEntry(opened).value, identity: opened, settled: true), 0) }
             return read(fd, identity: opened, buffer: buffer)
         }
         return (.absent, 0)
@@ -82,7 +99,9 @@ struct TreeFileReader: Sendable {
         if format == .manifest {
             do {
                 let hash = try FileHasher.hash(fd, buffer: buffer)
-                return (entry(ManifestEntry(hash.identity, sha256: hash.hex).value, identity: hash.identity, settled: hash.settled), hash.bytesRead)
+                // A hash of bytes that changed while they were read is the hash of no version.
+                guard hash.settled else { return (writing(hash.identity, settled: false), hash.bytesRead) }
+                return (entry(ManifestEntry(hash.identity, sha256: hash.hex).value, identity: hash.identity, settled: true), hash.bytesRead)
             } catch {
                 return failed(error)
             }
@@ -110,6 +129,31 @@ struct TreeFileReader: Sendable {
         } catch {
             return .entry(Self.invalid(error), identity: identity, settled: settled)
         }
+    }
+
+    /// Whether to take the file as held by a writer. After a close (`content`) it is not: the close
+    /// is what inotify says. After an IN_CREATE or IN_MODIFY (`writing`) it is, unless the kernel
+    /// grants a read lease, which proves that no descriptor has it open for writing (a hard link or
+    /// a `truncate` by path sends IN_CREATE or IN_MODIFY and no close). A file found by a listing or
+    /// a move (`presence`) is, if the lease is refused.
+    static func mayBeHeld(_ fd: Int32, reason: TreeLookReason) -> Bool {
+        switch reason {
+        case .content: false
+        case .writing: FileReader.heldForWriting(fd) != false
+        case .presence: FileReader.heldForWriting(fd) == true
+        }
+    }
+
+    /// The entry of a file a writer holds open. A manifest entry goes through the `transform` as
+    /// any other (`omit: [mtime]` holds for it too); in a content format there is no content to
+    /// transform yet, so the marker stands as it is.
+    private func writing(_ identity: FileIdentity, settled: Bool) -> TreeLook {
+        let marker = ManifestEntry(identity, writing: true).value
+        guard format == .manifest else { return .writing(marker, identity: identity, settled: settled) }
+        guard case .entry(let value, _, _) = entry(marker, identity: identity, settled: settled) else {
+            return .writing(marker, identity: identity, settled: settled)
+        }
+        return .writing(value, identity: identity, settled: settled)
     }
 
     /// A failure on the way to the file: nothing there, unless the system was short of something

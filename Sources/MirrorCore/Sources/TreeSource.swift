@@ -12,7 +12,10 @@ import Synchronization
 ///
 /// - a file closed after writing (IN_CLOSE_WRITE) at once, for its content; IN_CREATE or IN_MODIFY
 ///   with no close yet once writes settle (``WatchTiming/settle``, at most
-///   ``WatchTiming/maximumDelay`` after the first);
+///   ``WatchTiming/maximumDelay`` after the first), for its size and mtime only: until its writer
+///   closes it, the file is `writing` (``TreeLookReason/writing``) and never hashed, however long
+///   the writer pauses, and whoever the writer is (inotify reports every user's writes; no lease or
+///   timing is needed);
 /// - a name that came or went (IN_MOVED_TO, IN_MOVED_FROM, IN_DELETE, IN_ATTRIB) at once, for
 ///   its presence (a renamed file keeps its entry without a new hash);
 /// - a new folder (IN_CREATE or IN_MOVED_TO with IN_ISDIR): watched first, then listed, then each
@@ -40,6 +43,10 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         var dirty: [String: TreeLookReason] = [:]
         /// Files written but not closed yet: when to look, and when the first write came.
         var modified: [String: (deadline: Instant, first: Instant)] = [:]
+        /// Files with an IN_CREATE or IN_MODIFY since their last IN_CLOSE_WRITE: a writer holds them
+        /// open. Kept through a queue overflow, so a lost event can make a file stay `writing` (a
+        /// CI job then waits) but never makes half a file look whole.
+        var writing: Set<String> = []
         var inFlight = false
         var firstPublished = false
         /// Why inotify cannot serve this tree (a folder's watch refused, no instance): it is polled
@@ -161,17 +168,22 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         if mask & IN_CLOSE_WRITE != 0 {
             trees[index].folders.add(file: key)
             trees[index].modified[key] = nil
+            trees[index].writing.remove(key)
             mark(index, key, .content)
         } else if mask & IN_MOVED_TO != 0 {
+            // Another inode under the name; a writer still at it is seen by its next IN_MODIFY.
             trees[index].folders.add(file: key)
             trees[index].modified[key] = nil
+            trees[index].writing.remove(key)
             mark(index, key, .presence)
         } else if mask & (IN_DELETE | IN_MOVED_FROM) != 0 {
             trees[index].folders.remove(file: key)
             trees[index].modified[key] = nil
+            trees[index].writing.remove(key)
             mark(index, key, .presence)
         } else if mask & (IN_CREATE | IN_MODIFY) != 0 {
             trees[index].folders.add(file: key)
+            trees[index].writing.insert(key)
             modified(index, key, at: clock.now)
         } else if mask & IN_ATTRIB != 0 {
             mark(index, key, .presence)
@@ -213,7 +225,9 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
             }
             let tree = trees[index]
             guard !tree.dirty.isEmpty || !tree.firstPublished else { continue }
-            let keys = tree.dirty.map { (key: $0.key, reason: $0.value) }
+            let keys = tree.dirty.map { key, reason in
+                (key: key, reason: tree.writing.contains(key) ? TreeLookReason.writing : reason)
+            }
             trees[index].dirty = [:]
             trees[index].inFlight = true
             let jobs = keys.count >= TreeStream.bigBatch ? 2 : 1
@@ -273,6 +287,7 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         for watch in watches where registry.remove(watch, tree: index) { inotify.removeWatch(watch) }
         for key in files {
             trees[index].modified[key] = nil
+            trees[index].writing.remove(key)
             mark(index, key, .presence)
         }
     }

@@ -160,6 +160,7 @@ public enum FileReader {
     /// loaded machine.
     private static func mayBeTorn(_ content: FileContent, _ fd: Int32) throws(FileReadError) -> Bool {
         guard content.endsAtPageBoundary else { return false }
+        leaseSignalIgnored
         if fcntl(fd, setLease, readLease) == 0 {
             _ = fcntl(fd, setLease, unlock)
             return try identity(fd) != content.identity
@@ -167,6 +168,27 @@ public enum FileReader {
         if errno == EAGAIN { return true }
         return modified(content.identity, within: .seconds(1))
     }
+
+    /// Whether some descriptor has the file open for writing, as far as the kernel will say: true or
+    /// false when a read lease could be asked for (fcntl(2) `F_SETLEASE`: refused with EAGAIN exactly
+    /// while a writer holds the file), nil when it cannot be (a file of another user without
+    /// CAP_LEASE, a file system without leases). The answer is for this instant only.
+    static func heldForWriting(_ fd: Int32) -> Bool? {
+        leaseSignalIgnored
+        if fcntl(fd, setLease, readLease) == 0 {
+            _ = fcntl(fd, setLease, unlock)
+            return false
+        }
+        return errno == EAGAIN ? true : nil
+    }
+
+    /// A writer that opens the file while the lease is held (between the two fcntl calls) breaks
+    /// it, and the kernel tells the holder with SIGIO (fcntl(2), "Leases"), whose default action
+    /// ends the process: a build writing its artifacts would kill the server. The lease is given
+    /// back at once anyway, so the signal is ignored, process-wide, before the first lease.
+    private static let leaseSignalIgnored: Void = {
+        _ = signal(SIGIO, SIG_IGN)
+    }()
 
     /// `F_SETLEASE`, `F_RDLCK` and `F_UNLCK` (fcntl(2)); the first is defined under `_GNU_SOURCE`
     /// only, which Glibc's Swift overlay does not set.
