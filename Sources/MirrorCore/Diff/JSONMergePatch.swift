@@ -39,14 +39,14 @@ public enum JSONMergePatch {
         var keys: [String] = []
         var values: [JSONValue] = []
         let newPositions = newObject.count > 8 ? newObject.positions() : nil
-        for key in oldObject.keys where (newPositions.map { $0[key] } ?? newObject.index(forKey: key)) == nil {
+        for key in oldObject.keys where newObject.index(forKey: key, in: newPositions) == nil {
             keys.append(key)
             values.append(.null)
         }
         let oldPositions = oldObject.count > 8 ? oldObject.positions() : nil
         for (key, value) in newObject {
             let patch: JSONValue
-            if let position = oldPositions.map({ $0[key] }) ?? oldObject.index(forKey: key) {
+            if let position = oldObject.index(forKey: key, in: oldPositions) {
                 let previous = oldObject.values[position]
                 if previous == value { continue }
                 guard value != .null, let nested = diff(from: previous, to: value) else { return nil }

@@ -54,8 +54,10 @@ struct PatchDiffer {
     /// matter to their paths: removals, then changes, then additions. Equal members are skipped
     /// before any path is built for them: the comparison stops at the first difference, and on
     /// a large unchanged subtree it is far cheaper than walking it with a pointer per value.
+    /// Keys match by Unicode scalars (``JSONObject``): a key respelled from NFC to NFD is a
+    /// `remove` and an `add`, which is what the file did.
     private mutating func diffObjects(_ old: JSONObject, _ new: JSONObject, at path: JSONPointer) {
-        if old.keys == new.keys {
+        if old.hasSameKeyOrder(as: new) {
             for position in old.indices where old.values[position] != new.values[position] {
                 diff(old.values[position], new.values[position], at: path.appending(old.keys[position]))
             }
@@ -66,7 +68,7 @@ struct PatchDiffer {
         let oldPositions = old.count > 8 ? old.positions() : nil
         var changes: [(key: String, old: JSONValue, new: JSONValue)] = []
         for (key, value) in old {
-            if let position = newPositions.map({ $0[key] }) ?? new.index(forKey: key) {
+            if let position = new.index(forKey: key, in: newPositions) {
                 changes.append((key, value, new.values[position]))
             } else {
                 operations.append(.remove(path: path.appending(key)))
@@ -75,7 +77,7 @@ struct PatchDiffer {
         for change in changes where change.old != change.new {
             diff(change.old, change.new, at: path.appending(change.key))
         }
-        for (key, value) in new where (oldPositions.map { $0[key] } ?? old.index(forKey: key)) == nil {
+        for (key, value) in new where old.index(forKey: key, in: oldPositions) == nil {
             operations.append(.add(path: path.appending(key), value: value))
         }
     }

@@ -2,6 +2,9 @@
 ///
 /// Tokens are kept unescaped, so appending a key that contains `/` or `~` needs no care from the
 /// caller; the escapes of §3 (`~0` for `~`, `~1` for `/`) exist only in the text form.
+///
+/// Tokens compare by Unicode scalars, as §4 matches them against member names (``ScalarString``):
+/// `/é` in NFC and in NFD are two pointers, to two members.
 public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
     /// The reference tokens, unescaped. Empty for the whole document.
     public private(set) var tokens: [String]
@@ -91,7 +94,16 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
     /// True when `other` lies strictly inside the value this pointer names, the case RFC 6902
     /// §4.4 forbids for `move` (a value cannot be moved into one of its children).
     public func isProperPrefix(of other: JSONPointer) -> Bool {
-        tokens.count < other.tokens.count && other.tokens.starts(with: tokens)
+        tokens.count < other.tokens.count && other.tokens.starts(with: tokens) { $0.hasSameScalars(as: $1) }
+    }
+
+    public static func == (lhs: JSONPointer, rhs: JSONPointer) -> Bool {
+        lhs.tokens.hasSameScalars(as: rhs.tokens)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(tokens.count)
+        for token in tokens { token.hashScalars(into: &hasher) }
     }
 
     /// The value this pointer names in `document` (RFC 6901 §4), or nil when there is none.

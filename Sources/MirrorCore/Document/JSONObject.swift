@@ -6,6 +6,9 @@
 /// and goes through a key → position index for large ones (built when an object grows past
 /// ``indexThreshold`` members, kept up to date after), so a patch of thousands of operations into
 /// a 50,000-key object does not scan it for each.
+///
+/// Keys are compared and hashed by Unicode scalars (``ScalarString``), as RFC 8259 §8.3 compares
+/// names: `"é"` in NFC and in NFD are two members, each kept with the bytes it was written in.
 public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
     public typealias Member = (key: String, value: JSONValue)
 
@@ -15,7 +18,7 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
     public private(set) var keys: [String]
     public private(set) var values: [JSONValue]
     /// Key → position, for objects of ``indexThreshold`` members or more; nil for smaller ones.
-    private var index: [String: Int]?
+    private var index: [ScalarString: Int]?
 
     public init() {
         keys = []
@@ -36,8 +39,8 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
 
     /// The position of `key`, if present.
     public func index(forKey key: String) -> Int? {
-        if let index { return index[key] }
-        return keys.firstIndex(of: key)
+        if let index { return index[ScalarString(key)] }
+        return keys.firstIndex { $0.hasSameScalars(as: key) }
     }
 
     /// Reads a member; setting nil removes it, setting a new key appends it, and setting an
@@ -59,7 +62,7 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
                 keys.append(key)
                 values.append(newValue)
                 if self.index != nil {
-                    self.index![key] = keys.count - 1
+                    self.index![ScalarString(key)] = keys.count - 1
                 } else if keys.count >= Self.indexThreshold {
                     self.index = positions()
                 }
@@ -68,21 +71,32 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
     }
 
     /// A key → position map, for code that looks up many keys of one large object.
-    public func positions() -> [String: Int] {
+    public func positions() -> [ScalarString: Int] {
         if let index { return index }
-        var map: [String: Int] = [:]
+        var map: [ScalarString: Int] = [:]
         map.reserveCapacity(keys.count)
-        for (position, key) in keys.enumerated() { map[key] = position }
+        for (position, key) in keys.enumerated() { map[ScalarString(key)] = position }
         return map
+    }
+
+    /// The position of `key` through a map from ``positions()`` when there is one, else by a scan.
+    public func index(forKey key: String, in positions: [ScalarString: Int]?) -> Int? {
+        guard let positions else { return index(forKey: key) }
+        return positions[ScalarString(key)]
+    }
+
+    /// The same keys in the same order, compared by Unicode scalars.
+    public func hasSameKeyOrder(as other: JSONObject) -> Bool {
+        keys.hasSameScalars(as: other.keys)
     }
 
     /// Same members, in any order.
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         guard lhs.keys.count == rhs.keys.count else { return false }
-        if lhs.keys == rhs.keys { return lhs.values == rhs.values }
+        if lhs.hasSameKeyOrder(as: rhs) { return lhs.values == rhs.values }
         let positions = rhs.keys.count > 8 ? rhs.positions() : nil
         for (key, value) in zip(lhs.keys, lhs.values) {
-            guard let index = positions.map({ $0[key] }) ?? rhs.index(forKey: key), rhs.values[index] == value else {
+            guard let index = rhs.index(forKey: key, in: positions), rhs.values[index] == value else {
                 return false
             }
         }
@@ -94,7 +108,7 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
         var combined = 0
         for (key, value) in zip(keys, values) {
             var member = Hasher()
-            member.combine(key)
+            key.hashScalars(into: &member)
             member.combine(value)
             combined = combined &+ member.finalize()
         }

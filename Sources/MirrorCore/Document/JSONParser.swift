@@ -2,9 +2,9 @@
 ///
 /// Strict where the RFC leaves room (§9 lets a parser set limits and accept extensions):
 /// - a key repeated in one object is an error, since §4 says such an object's meaning is
-///   unpredictable and receivers disagree on it. Keys compare as Swift strings, so two canonically
-///   equivalent spellings (`é` and `e` + U+0301) also count as one key: ``JSONObject`` could not
-///   tell them apart;
+///   unpredictable and receivers disagree on it. Keys compare by Unicode scalars, as §8.3 says
+///   implementations agree on (``ScalarString``), and as JSON.parse and Python do: `é` (U+00E9)
+///   and `e` + U+0301 are two keys, each kept as written;
 /// - a `\u` escape of a lone surrogate is an error: §8.2 allows it, but it names no character and
 ///   no UTF-8 text, hence no Swift `String`, can hold it;
 /// - input must be well-formed UTF-8 (§8.1); a leading byte order mark is ignored, as §8.1 allows;
@@ -110,7 +110,8 @@ public struct JSONParser: ~Copyable {
         }
         let firstKey = keys.count
         let firstValue = values.count
-        var seen: Set<String> = []
+        // By Unicode scalars (RFC 8259 §8.3): NFC "é" and NFD "é" are two keys, not a duplicate.
+        var seen: Set<ScalarString> = []
         while true {
             guard position < count, input[position] == UInt8(ascii: "\"") else {
                 throw error(position < count ? "expected a string key in an object" : "unexpected end of the document inside an object")
@@ -119,13 +120,13 @@ public struct JSONParser: ~Copyable {
             let key = try string()
             let members = keys.count - firstKey
             if members < Self.linearKeyLimit {
-                if keys.contains(from: firstKey, where: { $0 == key }) { throw duplicateKey(at: keyPosition) }
+                if keys.contains(from: firstKey, where: { $0.hasSameScalars(as: key) }) { throw duplicateKey(at: keyPosition) }
                 if members == Self.linearKeyLimit - 1 {
                     seen.reserveCapacity(2 * Self.linearKeyLimit)
-                    keys.forEach(from: firstKey) { seen.insert(copy $0) }
-                    seen.insert(key)
+                    keys.forEach(from: firstKey) { seen.insert(ScalarString(copy $0)) }
+                    seen.insert(ScalarString(key))
                 }
-            } else if !seen.insert(key).inserted {
+            } else if !seen.insert(ScalarString(key)).inserted {
                 throw duplicateKey(at: keyPosition)
             }
             skipWhitespace()

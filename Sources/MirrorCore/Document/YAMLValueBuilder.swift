@@ -7,7 +7,8 @@ struct YAMLValueBuilder {
         var anchor: String?
         var items: [JSONValue] = []
         var keys: [String] = []
-        var keySet: Set<String> = []
+        /// By Unicode scalars, as JSON compares names (``ScalarString``).
+        var keySet: Set<ScalarString> = []
         var pendingKey: String?
         /// Nodes in this collection, itself included (what an alias to it costs).
         var weight = 1
@@ -106,7 +107,7 @@ struct YAMLValueBuilder {
 
     private mutating func addKey(_ key: String, mark: SourceMark) throws(YAMLError) {
         let top = stack.count - 1
-        guard stack[top].keySet.insert(key).inserted else {
+        guard stack[top].keySet.insert(ScalarString(key)).inserted else {
             throw YAMLError(mark: mark, message: "duplicate key in a mapping")
         }
         stack[top].pendingKey = key

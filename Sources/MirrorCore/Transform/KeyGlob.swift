@@ -1,16 +1,25 @@
 /// A key written with `*` wildcards (`secret*`, `*_token`, `*`): each `*` matches any run of
-/// characters within one key, none included.
+/// Unicode scalars within one key, none included.
 ///
-/// Characters compare as Swift strings do (Unicode canonical equivalence), the way
-/// ``JSONObject`` looks keys up, so a pattern and an exact key never disagree on what is equal.
-struct KeyGlob: Sendable, Hashable {
+/// Keys and pieces compare by Unicode scalars, the way ``JSONObject`` looks keys up
+/// (``ScalarString``), so a pattern and an exact key never disagree on what is equal: `café*`
+/// written in NFC does not match a key spelled in NFD. The match runs on UTF-8 bytes, which is
+/// the same thing: a piece of valid UTF-8 can only match where a scalar starts.
+struct KeyGlob: Sendable, Equatable {
     /// The literal pieces around the stars: `secret*` is `["secret", ""]`, `*` is `["", ""]`,
     /// `a*b*c` is `["a", "b", "c"]`. Always at least two.
     let pieces: [String]
+    /// The pieces' UTF-8 bytes, what a match compares.
+    private let bytes: [[UInt8]]
 
     init(pieces: [String]) {
         precondition(pieces.count >= 2, "a glob has at least one star")
         self.pieces = pieces
+        self.bytes = pieces.map { Array($0.utf8) }
+    }
+
+    static func == (lhs: KeyGlob, rhs: KeyGlob) -> Bool {
+        lhs.bytes == rhs.bytes
     }
 
     /// `*` alone, which matches every key and every index.
@@ -18,25 +27,31 @@ struct KeyGlob: Sendable, Hashable {
 
     func matches(_ key: String) -> Bool {
         if matchesEverything { return true }
-        guard key.hasPrefix(pieces[0]) else { return false }
-        var rest = key.dropFirst(pieces[0].count)
+        var key = key
+        return key.withUTF8 { matches($0[...]) }
+    }
+
+    private func matches(_ key: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        let first = bytes[0]
+        guard key.starts(with: first) else { return false }
+        var rest = key.dropFirst(first.count)
         // The pieces between stars, leftmost first: taking the earliest place for each leaves the
         // most room for the rest, so a greedy search finds a match whenever there is one.
-        for piece in pieces.dropFirst().dropLast() {
+        for piece in bytes.dropFirst().dropLast() {
             guard let end = Self.end(of: piece, in: rest) else { return false }
             rest = rest[end...]
         }
-        let last = pieces[pieces.count - 1]
-        return rest.hasSuffix(last)
+        let last = bytes[bytes.count - 1]
+        return rest.count >= last.count && rest.suffix(last.count).elementsEqual(last)
     }
 
     /// Where the first occurrence of `piece` in `text` ends, or nil.
-    private static func end(of piece: String, in text: Substring) -> Substring.Index? {
-        var start = text.startIndex
-        while true {
-            if text[start...].starts(with: piece) { return text.index(start, offsetBy: piece.count) }
-            guard start < text.endIndex else { return nil }
-            start = text.index(after: start)
+    private static func end(of piece: [UInt8], in text: Slice<UnsafeBufferPointer<UInt8>>) -> Int? {
+        guard piece.count <= text.count else { return nil }
+        for start in text.startIndex...(text.endIndex - piece.count)
+        where text[start..<(start + piece.count)].elementsEqual(piece) {
+            return start + piece.count
         }
+        return nil
     }
 }

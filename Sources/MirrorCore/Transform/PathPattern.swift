@@ -13,8 +13,12 @@
 ///   segment `0` or `*` matches it, `00` does not, and `**` crosses arrays as it crosses objects.
 ///
 /// A pattern never matches the document itself, only values inside it.
+///
+/// Keys match by Unicode scalars (``ScalarString``): a key written in NFC in mirror.yaml matches
+/// a document's key only if it is spelled the same way, byte for byte. Two patterns are equal
+/// when their text is, scalar for scalar (the segments follow from the text).
 public struct PathPattern: Sendable, Hashable, CustomStringConvertible {
-    enum Segment: Sendable, Hashable {
+    enum Segment: Sendable, Equatable {
         /// One key exactly: the object member of that name, or the array element whose index it
         /// spells (`index`, nil when it spells none).
         case key(String, index: Int?)
@@ -29,6 +33,14 @@ public struct PathPattern: Sendable, Hashable, CustomStringConvertible {
     let segments: [Segment]
 
     public var description: String { text }
+
+    public static func == (lhs: PathPattern, rhs: PathPattern) -> Bool {
+        lhs.text.hasSameScalars(as: rhs.text)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        text.hashScalars(into: &hasher)
+    }
 
     public init(_ text: String) throws(PathPatternError) {
         guard !text.isEmpty else {

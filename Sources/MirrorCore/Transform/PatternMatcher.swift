@@ -70,7 +70,7 @@ struct PatternMatcher: Sendable {
 
     private static func matches(_ segment: PathPattern.Segment, _ step: Step) -> Bool {
         switch (segment, step) {
-        case (.key(let key, _), .member(let name)): key == name
+        case (.key(let key, _), .member(let name)): key.hasSameScalars(as: name)
         case (.key(_, let index), .element(let position)): index == position
         case (.glob(let glob), .member(let name)): glob.matches(name)
         case (.glob(let glob), .element(let position)): glob.matchesEverything || glob.matches(String(position))

@@ -5,7 +5,8 @@ public enum TransformRule: Sendable, Equatable {
     case select(JSONPointer)
     /// `pick: [name, flags]`: keep only these members of the document, which must be an object,
     /// in the document's order. A pick is an allowlist, so a document that is not an object is
-    /// `invalid` rather than published whole.
+    /// `invalid` rather than published whole. Names match keys by Unicode scalars
+    /// (``ScalarString``): `café` written in NFC does not pick a key spelled in NFD.
     case pick([String])
     /// `omit: [/internal]`: remove every value a pattern matches; one that matches nothing is no
     /// change.
@@ -34,9 +35,10 @@ public enum TransformRule: Sendable, Equatable {
                 let kind = document == .null ? "null" : JSONPatch.article(document.kindName)
                 throw Self.failure("transform pick: the document is \(kind), not an object")
             }
+            let wanted = Set(keys.map { ScalarString($0) })
             var kept: [String] = []
             var values: [JSONValue] = []
-            for (key, value) in object where keys.contains(key) {
+            for (key, value) in object where wanted.contains(ScalarString(key)) {
                 kept.append(key)
                 values.append(value)
             }
@@ -45,6 +47,18 @@ public enum TransformRule: Sendable, Equatable {
             return PatternRewrite(patterns, .remove).apply(to: document)
         case .redact(let patterns):
             return PatternRewrite(patterns, .replace(Self.redacted)).apply(to: document)
+        }
+    }
+
+    /// Written out so that `pick` names compare by Unicode scalars, as they match keys: a reload
+    /// that respells one from NFC to NFD is a changed rule.
+    public static func == (lhs: TransformRule, rhs: TransformRule) -> Bool {
+        switch (lhs, rhs) {
+        case (.select(let a), .select(let b)): a == b
+        case (.pick(let a), .pick(let b)): a.hasSameScalars(as: b)
+        case (.omit(let a), .omit(let b)): a == b
+        case (.redact(let a), .redact(let b)): a == b
+        default: false
         }
     }
 

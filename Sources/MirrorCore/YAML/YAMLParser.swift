@@ -35,8 +35,9 @@ private struct TreeBuilder {
         var anchor: String?
         var items: [YAMLNode] = []
         var entries: [YAMLMappingEntry] = []
-        /// The mapping's keys so far, so a duplicate is found without a scan of `entries`.
-        var keys: [String: SourceMark] = [:]
+        /// The mapping's keys so far, so a duplicate is found without a scan of `entries`; by
+        /// Unicode scalars (``ScalarString``), so NFC and NFD spellings are two keys, as in JSON.
+        var keys: [ScalarString: SourceMark] = [:]
         var pendingKey: (String, SourceMark)?
         /// Nodes in this collection, itself included.
         var weight = 1
@@ -158,13 +159,13 @@ private struct TreeBuilder {
             throw YAMLError(mark: node.mark, message: "a mapping key must be a scalar")
         }
         let key = scalar.resolved.keyText ?? scalar.text
-        if let first = stack[top].keys[key] {
+        if let first = stack[top].keys[ScalarString(key)] {
             throw YAMLError(
                 mark: node.mark,
                 message: "duplicate key '\(key)' (first at line \(first.line), column \(first.column))"
             )
         }
-        stack[top].keys[key] = node.mark
+        stack[top].keys[ScalarString(key)] = node.mark
         stack[top].pendingKey = (key, node.mark)
     }
 }
