@@ -50,8 +50,10 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         var inFlight = false
         var firstPublished = false
         /// Why inotify cannot serve this tree (a folder's watch refused, no instance): it is polled
-        /// instead, every `poll_interval`, until a restart.
+        /// instead, every `poll_interval`.
         var pollReason: String?
+        /// When a tree polled for a refused watch tries inotify again (``watchRetryInterval``).
+        var watchRetry: Instant?
         var poll: PollSchedule<Instant>
         var warnedNames: Set<String> = []
     }
@@ -341,18 +343,42 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
     private func startPolling(_ index: Int, reason: String) {
         guard trees[index].pollReason == nil else { return }
         trees[index].pollReason = reason
-        trees[index].poll.polled(true, at: clock.now)
+        let now = clock.now
+        trees[index].poll.polled(true, at: now)
+        // A refused watch may be had later (the watch limit raised, a folder made readable); no
+        // instance at all stays so until a restart.
+        if inotify.unavailable == nil, trees[index].watchRetry == nil {
+            trees[index].watchRetry = now.advanced(by: Self.watchRetryInterval)
+        }
         let stream = trees[index].stream
         stream.watchStatus.record(.polling(reason: reason), path: stream.config.watch, logger: logger)
     }
 
+    /// How often a tree polled for a refused watch tries inotify again.
+    static let watchRetryInterval: Duration = .seconds(60)
+
     /// Polls each tree whose time has come: what a queue overflow does, on a timer. Listing
     /// finds new files and folders (and tries their watches again); a file already known costs a
-    /// stat, and is read again only when its device, inode, size or mtime changed.
+    /// stat, and is read again only when its device, inode, size, mtime or ctime changed.
+    ///
+    /// Once a ``watchRetryInterval``, the poll forgets why the tree is polled: if every folder's
+    /// watch is then had (the cause went away), inotify serves the tree again, and the listing
+    /// just made covers whatever changed meanwhile; if not, the tree stays polled, with no new
+    /// warning for the same cause.
     private func pollDue(at now: Instant) {
         for index in trees.indices where trees[index].poll.due(at: now) {
+            let retry = trees[index].watchRetry.map { $0 <= now } ?? false
+            if retry {
+                trees[index].watchRetry = nil
+                trees[index].pollReason = nil
+            }
             for key in trees[index].folders.files { mark(index, key, .presence) }
             attachRoot(index)
+            if retry && trees[index].pollReason == nil {
+                trees[index].poll.polled(false, at: now)
+                let stream = trees[index].stream
+                stream.watchStatus.record(.inotify, path: stream.config.watch, logger: logger)
+            }
         }
     }
 
@@ -361,8 +387,8 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
     static func watchFailureMessage(watch: String, folder: String, code: Int32) -> String {
         let place = folder.isEmpty ? "'\(watch)'" : "folder '\(folder)' of '\(watch)'"
         if code == ENOSPC {
-            return "cannot watch \(place): the inotify watch limit (fs.inotify.max_user_watches) is reached; raise it with 'sysctl fs.inotify.max_user_watches=524288' (and set it in /etc/sysctl.d/ to keep it), then restart; the tree is polled until then"
+            return "cannot watch \(place): the inotify watch limit (fs.inotify.max_user_watches) is reached; raise it with 'sysctl fs.inotify.max_user_watches=524288' (and set it in /etc/sysctl.d/ to keep it); the tree is polled until then, and inotify tried again every minute"
         }
-        return "cannot watch \(place): \(String(cString: strerror(code))); the tree is polled until a restart"
+        return "cannot watch \(place): \(String(cString: strerror(code))); the tree is polled, and inotify tried again every minute"
     }
 }
