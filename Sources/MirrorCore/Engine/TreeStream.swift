@@ -29,7 +29,8 @@ final class TreeStream: @unchecked Sendable {
         var identity: FileIdentity
     }
 
-    private var entries: [String: Entry] = [:]
+    /// Keyed by Unicode scalars: `é` in NFC and in NFD are two files, as the file system has them.
+    private var entries: [ScalarString: Entry] = [:]
     /// Identity → a key whose entry was read with it: a renamed or moved file keeps its entry.
     private var keysByIdentity: [FileIdentity: String] = [:]
     /// Versions of the tree, numbered: the delta comes from the entries, so the state needs no
@@ -81,7 +82,7 @@ final class TreeStream: @unchecked Sendable {
 
     /// The value of an entry read with this identity, if any (read-only during looks).
     private func known(_ identity: FileIdentity) -> JSONValue? {
-        keysByIdentity[identity].flatMap { entries[$0]?.value }
+        keysByIdentity[identity].flatMap { entries[ScalarString($0)]?.value }
     }
 
     private func progress(_ batch: TreeBatch, bytes: Int) {
@@ -111,20 +112,20 @@ final class TreeStream: @unchecked Sendable {
             case .retry:
                 unsettled.append(key)
             case .absent:
-                guard let old = entries.removeValue(forKey: key) else { continue }
+                guard let old = entries.removeValue(forKey: ScalarString(key)) else { continue }
                 forget(old.identity, key)
                 changes.append(TreeDelta.Change(key: key, old: old.value, new: nil))
             case .entry(let value, let identity, let settled), .writing(let value, let identity, let settled):
-                let old = entries[key]
+                let old = entries[ScalarString(key)]
                 if let old { forget(old.identity, key) }
-                entries[key] = Entry(value: value, identity: identity)
+                entries[ScalarString(key)] = Entry(value: value, identity: identity)
                 // A writing marker is no reading of the content: an unchanged file is read again.
                 if case .entry = look { keysByIdentity[identity] = key }
                 if old?.value != value { changes.append(TreeDelta.Change(key: key, old: old?.value, new: value)) }
                 if !settled { unsettled.append(key) }
             }
         }
-        changes.sort { $0.key < $1.key }
+        changes.sort { $0.key.scalarsPrecede($1.key) }
         if batch.keys.count >= Self.loggedBatch {
             logger.info("tree scanned", metadata: [
                 "watch.path": "\(config.watch)", "scan.files": "\(batch.keys.count)", "tree.entries": "\(entries.count)",
@@ -136,7 +137,7 @@ final class TreeStream: @unchecked Sendable {
     }
 
     private func forget(_ identity: FileIdentity, _ key: String) {
-        if keysByIdentity[identity] == key { keysByIdentity[identity] = nil }
+        if keysByIdentity[identity]?.hasSameScalars(as: key) == true { keysByIdentity[identity] = nil }
     }
 
     /// Turns a delta into versions: a new document (as a patch when a client has its base), or an
@@ -193,10 +194,11 @@ final class TreeStream: @unchecked Sendable {
         return config.emit == .patch ? .patch(id: id, operations: data) : .mergePatch(id: id, patch: data)
     }
 
-    /// The document: one object, keys sorted, so it reads the same across runs and scans.
+    /// The document: one object, keys sorted by their bytes (as `LC_ALL=C sort`), so it reads the
+    /// same across runs, scans and locales.
     private func wholeValue() -> JSONValue {
         let keys = entries.keys.sorted()
-        return .object(JSONObject(uniqueKeys: keys, values: keys.map { entries[$0]!.value }))
+        return .object(JSONObject(uniqueKeys: keys.map(\.string), values: keys.map { entries[$0]!.value }))
     }
 
     private func serialize(_ document: JSONValue) -> [UInt8] {

@@ -40,13 +40,14 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         /// The watch on the nearest existing ancestor while the root is missing, and the name in it
         /// that leads to the root.
         var ancestor: (watch: Int32, next: String)?
-        var dirty: [String: TreeLookReason] = [:]
+        // Keys are compared by Unicode scalars (``ScalarString``): two spellings, two files.
+        var dirty: [ScalarString: TreeLookReason] = [:]
         /// Files written but not closed yet: when to look, and when the first write came.
-        var modified: [String: (deadline: Instant, first: Instant)] = [:]
+        var modified: [ScalarString: (deadline: Instant, first: Instant)] = [:]
         /// Files with an IN_CREATE or IN_MODIFY since their last IN_CLOSE_WRITE: a writer holds them
         /// open. Kept through a queue overflow, so a lost event can make a file stay `writing` (a
         /// CI job then waits) but never makes half a file look whole.
-        var writing: Set<String> = []
+        var writing: Set<ScalarString> = []
         var inFlight = false
         var firstPublished = false
         /// Why inotify cannot serve this tree (a folder's watch refused, no instance): it is polled
@@ -55,7 +56,7 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         /// When a tree polled for a refused watch tries inotify again (``watchRetryInterval``).
         var watchRetry: Instant?
         var poll: PollSchedule<Instant>
-        var warnedNames: Set<String> = []
+        var warnedNames: Set<ScalarString> = []
     }
 
     private let clock = ContinuousClock()
@@ -127,7 +128,7 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
             for user in registry.users(of: event.watch) {
                 if let folder = user.folder {
                     handle(event, tree: user.tree, folder: folder)
-                } else if event.name.isEmpty || event.name == trees[user.tree].ancestor?.next {
+                } else if event.name.isEmpty || trees[user.tree].ancestor.map({ event.name.hasSameScalars(as: $0.next) }) == true {
                     attachRoot(user.tree)
                 }
             }
@@ -137,7 +138,7 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
             // The kernel dropped events: every folder is listed again and every key looked at.
             logger.warning("inotify queue overflowed; rescanning every tree")
             for index in trees.indices {
-                for key in trees[index].folders.files { mark(index, key, .presence) }
+                for key in trees[index].folders.files { mark(index, key.string, .presence) }
                 attachRoot(index)
             }
         }
@@ -147,7 +148,7 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         let mask = Int32(bitPattern: event.mask)
         if mask & IN_IGNORED != 0 {
             // The kernel dropped the watch: the folder is gone (or was unwatched by us already).
-            if trees[index].folders.folders[folder] == event.watch { removeSubtree(index, folder) }
+            if trees[index].folders.folders[ScalarString(folder)] == event.watch { removeSubtree(index, folder) }
             if folder.isEmpty { attachRoot(index) }
             return
         }
@@ -169,23 +170,23 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         guard stream.glob.matches(key) else { return }
         if mask & IN_CLOSE_WRITE != 0 {
             trees[index].folders.add(file: key)
-            trees[index].modified[key] = nil
-            trees[index].writing.remove(key)
+            trees[index].modified[ScalarString(key)] = nil
+            trees[index].writing.remove(ScalarString(key))
             mark(index, key, .content)
         } else if mask & IN_MOVED_TO != 0 {
             // Another inode under the name; a writer still at it is seen by its next IN_MODIFY.
             trees[index].folders.add(file: key)
-            trees[index].modified[key] = nil
-            trees[index].writing.remove(key)
+            trees[index].modified[ScalarString(key)] = nil
+            trees[index].writing.remove(ScalarString(key))
             mark(index, key, .presence)
         } else if mask & (IN_DELETE | IN_MOVED_FROM) != 0 {
             trees[index].folders.remove(file: key)
-            trees[index].modified[key] = nil
-            trees[index].writing.remove(key)
+            trees[index].modified[ScalarString(key)] = nil
+            trees[index].writing.remove(ScalarString(key))
             mark(index, key, .presence)
         } else if mask & (IN_CREATE | IN_MODIFY) != 0 {
             trees[index].folders.add(file: key)
-            trees[index].writing.insert(key)
+            trees[index].writing.insert(ScalarString(key))
             modified(index, key, at: clock.now)
         } else if mask & IN_ATTRIB != 0 {
             mark(index, key, .presence)
@@ -201,21 +202,21 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
     }
 
     private func warnNotText(_ index: Int, _ key: String) {
-        guard trees[index].warnedNames.count < 1000, trees[index].warnedNames.insert(key).inserted else { return }
+        guard trees[index].warnedNames.count < 1000, trees[index].warnedNames.insert(ScalarString(key)).inserted else { return }
         logger.warning("a file or folder name is not valid UTF-8; left out of the tree", metadata: [
             "stream.path": "\(trees[index].stream.config.path)", "tree.key": "\(key)",
         ])
     }
 
     private func mark(_ index: Int, _ key: String, _ reason: TreeLookReason) {
-        if trees[index].dirty[key] != .content { trees[index].dirty[key] = reason }
+        if trees[index].dirty[ScalarString(key)] != .content { trees[index].dirty[ScalarString(key)] = reason }
     }
 
     /// A write without a close: look once the writes settle, or at the latest the maximum delay
     /// after the first of them.
     private func modified(_ index: Int, _ key: String, at now: Instant) {
-        let first = trees[index].modified[key]?.first ?? now
-        trees[index].modified[key] = (min(now.advanced(by: timing.settle), first.advanced(by: timing.maximumDelay)), first)
+        let first = trees[index].modified[ScalarString(key)]?.first ?? now
+        trees[index].modified[ScalarString(key)] = (min(now.advanced(by: timing.settle), first.advanced(by: timing.maximumDelay)), first)
     }
 
     /// Hands each stream with keys to look at (and no batch in flight) its next batch.
@@ -223,12 +224,12 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         for index in trees.indices where !trees[index].inFlight {
             for (key, pending) in trees[index].modified where pending.deadline <= now {
                 trees[index].modified[key] = nil
-                mark(index, key, .content)
+                mark(index, key.string, .content)
             }
             let tree = trees[index]
             guard !tree.dirty.isEmpty || !tree.firstPublished else { continue }
             let keys = tree.dirty.map { key, reason in
-                (key: key, reason: tree.writing.contains(key) ? TreeLookReason.writing : reason)
+                (key: key.string, reason: tree.writing.contains(key) ? TreeLookReason.writing : reason)
             }
             trees[index].dirty = [:]
             trees[index].inFlight = true
@@ -248,8 +249,8 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
             firstStates.signal()
         }
         let now = clock.now
-        for key in unsettled where trees[index].modified[key] == nil {
-            trees[index].modified[key] = (now.advanced(by: timing.settle), now)
+        for key in unsettled where trees[index].modified[ScalarString(key)] == nil {
+            trees[index].modified[ScalarString(key)] = (now.advanced(by: timing.settle), now)
         }
     }
 
@@ -288,8 +289,8 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         let (watches, files) = trees[index].folders.removeSubtree(folder)
         for watch in watches where registry.remove(watch, tree: index) { inotify.removeWatch(watch) }
         for key in files {
-            trees[index].modified[key] = nil
-            trees[index].writing.remove(key)
+            trees[index].modified[ScalarString(key)] = nil
+            trees[index].writing.remove(ScalarString(key))
             mark(index, key, .presence)
         }
     }
@@ -372,7 +373,7 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
                 trees[index].watchRetry = nil
                 trees[index].pollReason = nil
             }
-            for key in trees[index].folders.files { mark(index, key, .presence) }
+            for key in trees[index].folders.files { mark(index, key.string, .presence) }
             attachRoot(index)
             if retry && trees[index].pollReason == nil {
                 trees[index].poll.polled(false, at: now)

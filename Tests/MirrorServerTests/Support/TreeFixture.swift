@@ -45,13 +45,13 @@ enum TreeTruth {
         guard FileManager.default.fileExists(atPath: root) else { return .object(object) }
         let listed = try run("/usr/bin/find", [root, "-type", "f", "-print0"])
         let paths = listed.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }.sorted()
-        var hashes: [String: String] = [:]
+        var hashes: [ScalarString: String] = [:]
         if hash && !paths.isEmpty {
             for chunk in stride(from: 0, to: paths.count, by: 500).map({ Array(paths[$0..<min($0 + 500, paths.count)]) }) {
                 let text = String(decoding: try run("/usr/bin/sha256sum", ["--"] + chunk), as: UTF8.self)
                 for line in text.split(separator: "\n") {
                     let digest = String(line.prefix(64))
-                    hashes[String(line.dropFirst(66))] = digest
+                    hashes[ScalarString(String(line.dropFirst(66)))] = digest
                 }
             }
         }
@@ -63,7 +63,7 @@ enum TreeTruth {
             var entry = JSONObject()
             entry["size"] = .number(JSONNumber(Int(info.st_size)))
             entry["mtime"] = .string(ManifestEntry.rfc3339(seconds: Int64(info.st_mtim.tv_sec), nanoseconds: Int64(info.st_mtim.tv_nsec)))
-            if hash { entry["sha256"] = .string(try #require(hashes[path], "sha256sum printed no line for \(path)")) }
+            if hash { entry["sha256"] = .string(try #require(hashes[ScalarString(path)], "sha256sum printed no line for \(path)")) }
             object[key] = .object(entry)
         }
         return .object(object)
