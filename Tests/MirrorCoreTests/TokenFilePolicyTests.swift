@@ -2,7 +2,7 @@ import Foundation
 import MirrorCore
 import Testing
 
-/// A `tokens_file` that is gone, unreadable or empty: an error at start (``TokenFilePolicy/required``),
+/// A `tokens_file` that is gone, unreadable, empty or holds a bad line: an error at start (``TokenFilePolicy/required``),
 /// a revocation of its tokens alone on a reload (``TokenFilePolicy/revokeUnreadable``).
 @Suite("tokens file policy")
 struct TokenFilePolicyTests {
@@ -36,11 +36,17 @@ struct TokenFilePolicyTests {
         let config = try load(.revokeUnreadable, tokens: "token-a\n", other: "# none\n\n")
         #expect(config.access.tokens?.match("token-a") != nil)
         #expect(config.access.tokens(forStream: "/b")?.count == 0)
-        #expect(config.access.revokedTokenFiles.map(\.reason) == ["holds no token"])
+        #expect(config.access.revokedTokenFiles.map(\.reason) == ["auth: 'other' holds no token"])
     }
 
-    @Test func aFileWithABadTokenFailsTheLoadEvenOnAReload() throws {
-        #expect(throws: ConfigError.self) { try load(.revokeUnreadable, tokens: "token a\n") }
+    /// A line no client could send (a typo, a binary file): the old tokens do not stay for it.
+    @Test func aFileWithABadTokenRevokesItsTokensWithoutQuotingIt() throws {
+        let config = try load(.revokeUnreadable, tokens: "token-a\nsecret with-space\n")
+        #expect(config.access.tokens?.count == 0)
+        let reason = try #require(config.access.revokedTokenFiles.first?.reason)
+        #expect(reason.hasPrefix("auth: token 2 in 'tokens' holds a character a bearer token cannot"), "\(reason)")
+        #expect(!reason.contains("secret"))
+        #expect(throws: ConfigError.self) { try load(.required, tokens: "token a\n") }
     }
 
     @Test func atStartAMissingOrEmptyFileIsAnError() throws {

@@ -22,7 +22,7 @@ struct TokenFileRevocationTests {
 
         """
 
-    static let revokedLog = "a tokens file cannot be read: no token from it is valid"
+    static let revokedLog = "no token from this tokens file is valid now"
 
     func start() async throws -> (TemporaryDirectory, ServerProcess) {
         let directory = try TemporaryDirectory()

@@ -13,7 +13,7 @@ public struct AccessConfig: Sendable, Equatable {
     public var corsOrigins: [String] = []
     /// The token files named, so a reload can follow them too.
     public var tokenFiles: [String] = []
-    /// The token files a reload found gone, unreadable or empty (``TokenFilePolicy``): their
+    /// The token files a reload found gone, unreadable, empty or holding a bad line (``TokenFilePolicy``): their
     /// tokens are an empty set, so no token from them opens anything until they are back.
     public var revokedTokenFiles: [RevokedTokenFile] = []
 

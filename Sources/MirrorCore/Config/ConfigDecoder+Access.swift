@@ -50,8 +50,9 @@ extension ConfigDecoder {
     }
 
     /// `tokens_file`: one token a line, `#` comments. The file is followed by a reload whatever
-    /// becomes of it; one that is gone, unreadable or empty fails the load, or, under
-    /// ``TokenFilePolicy/revokeUnreadable``, opens nothing (an empty set, never nil: nil is "open").
+    /// becomes of it; one that is gone, unreadable, empty or holds a line that is no bearer token
+    /// fails the load, or, under ``TokenFilePolicy/revokeUnreadable``, opens nothing (an empty
+    /// set, never nil: nil is "open").
     private func fileTokens(_ node: YAMLNode, what: String, into access: inout AccessConfig) throws(SchemaError) -> AccessTokens {
         let (written, path) = try namedPath(node, key: "tokens_file")
         access.tokenFiles.append(path)
@@ -69,11 +70,13 @@ extension ConfigDecoder {
         let tokens = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline)
             .map { $0.trimmingWhitespace() }
             .filter { !$0.isEmpty && !$0.hasPrefix("#") }
-        if tokens.isEmpty && revoking {
-            access.revokedTokenFiles.append(RevokedTokenFile(path: path, reason: "holds no token"))
+        do {
+            return try checkedTokens(tokens, what: what, source: "'\(written)'", at: node.mark)
+        } catch where revoking {
+            // Emptied, or a line no client could send: the old tokens must not outlive the file's content.
+            access.revokedTokenFiles.append(RevokedTokenFile(path: path, reason: error.message))
             return AccessTokens([])
         }
-        return try checkedTokens(tokens, what: what, source: "'\(written)'", at: node.mark)
     }
 
     private func checkedTokens(_ tokens: [String], what: String, source: String, at mark: SourceMark) throws(SchemaError) -> AccessTokens {

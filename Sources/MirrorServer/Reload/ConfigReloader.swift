@@ -10,8 +10,8 @@ import Synchronization
 /// ones read, so a `touch` or an identical save reloads nothing. A reload that names other token
 /// files watches those from then on. A config that does not load is
 /// logged with its file, line and column, and the running one stays in force; a tokens file that
-/// is gone (after the settle time), unreadable or empty revokes its tokens instead, logged at
-/// error level, until it is back.
+/// is gone (after the settle time), unreadable, empty or holding a bad line revokes its tokens
+/// instead, logged at error level, until it is back.
 public final class ConfigReloader: Sendable {
     /// Applied to every config read (say, `--listen` from the command line, which beats the file).
     public typealias Adjust = @Sendable (inout MirrorConfig) -> Void
@@ -108,7 +108,8 @@ public final class ConfigReloader: Sendable {
         guard var config = load() else { return }
         if !config.access.revokedTokenFiles.isEmpty, let settle = timing.withLock({ $0 })?.settle {
             // A config edit can meet a tokens file in the middle of an editor's save (vim renames
-            // it away, then writes it again): a file still gone after the settle time is gone.
+            // it away, then writes it again; an in-place save truncates it first): what is still
+            // so after the settle time is the file's state.
             try? await Task.sleep(for: settle)
             guard let again = load() else { return }
             config = again
@@ -119,7 +120,7 @@ public final class ConfigReloader: Sendable {
             rewatch(tokenFiles: config.access.tokenFiles)
             for revoked in config.access.revokedTokenFiles {
                 logger.error(
-                    "a tokens file cannot be read: no token from it is valid, and the streams held with one were ended",
+                    "no token from this tokens file is valid now; the streams held with one were ended",
                     metadata: ["tokens.file": "\(revoked.path)", "error": "\(revoked.reason)"]
                 )
             }
