@@ -134,7 +134,7 @@ struct TreeFileReader: Sendable {
     /// Whether to take the file as held by a writer. After a close (`content`) it is not: the close
     /// is what inotify says. After an IN_CREATE or IN_MODIFY (`writing`) it is, unless the kernel
     /// grants a read lease, which proves that no descriptor has it open for writing (a hard link or
-    /// a `truncate` by path sends IN_CREATE or IN_MODIFY and no close). A file found by a listing or
+    /// truncate(2) on a path sends IN_CREATE or IN_MODIFY and no close). A file found by a listing or
     /// a move (`presence`) is, if the lease is refused.
     static func mayBeHeld(_ fd: Int32, reason: TreeLookReason) -> Bool {
         switch reason {
