@@ -5,7 +5,8 @@
 /// - `current`: a whole state (a `changed` or `removed`), outside any bound, so even a document
 ///   larger than the history reaches every new subscriber. It may lag the newest version: a patch
 ///   stream publishes the patch first and encodes the whole document afterwards (for a 50 MB
-///   document that takes a while), and until then the events after `current` complete it;
+///   document that takes a while), and until then the events after `current` complete it (a
+///   JSON GET waits for it instead, ``StreamHub/currentForAnswer(whenSettled:)``);
 /// - `entries`: the events with ids, oldest first, with consecutive versions ending at the newest,
 ///   bounded by count and by bytes (the oldest go first; the newest, and every event after
 ///   `current`, are always kept);
@@ -34,6 +35,17 @@ public struct EventHistory: Sendable {
 
     /// The events held with ids, oldest first.
     public var held: ArraySlice<EncodedEvent> { entries[start...] }
+
+    /// Whether ``current`` is at least version `version`: false while a delta up to it was
+    /// published and its whole state is still being encoded.
+    public func isCurrent(atLeast version: UInt64) -> Bool {
+        (current?.id?.version ?? 0) >= version
+    }
+
+    /// The newest version recorded, whole or delta (0 before the first).
+    public var newestVersion: UInt64 {
+        held.last?.id?.version ?? current?.id?.version ?? 0
+    }
 
     /// Records a new version: `event` as it went out live, and `state`, the whole state at the same
     /// version (the same event when `event` is itself a `changed` or `removed`), or nil when it

@@ -15,6 +15,19 @@ public final class StreamHub: Sendable {
         var sequence: UInt64 = 0
         var history: EventHistory
         var loops: [ObjectIdentifier: LoopSubscribers] = [:]
+        /// Answers waiting for the whole state of a version published as a delta, each with the
+        /// version it needs (see ``currentForAnswer(whenSettled:)``).
+        var waiters: [(wait: SettleWait, version: UInt64, wake: @Sendable () -> Void)] = []
+        var lastWaitToken: UInt64 = 0
+
+        /// Takes out the waiters the current state now satisfies, to be woken outside the lock.
+        mutating func settledWaiters() -> [@Sendable () -> Void] {
+            guard !waiters.isEmpty else { return [] }
+            let history = self.history
+            let woken = waiters.filter { history.isCurrent(atLeast: $0.version) }
+            waiters.removeAll { history.isCurrent(atLeast: $0.version) }
+            return woken.map(\.wake)
+        }
     }
 
     /// One event to publish: a new version (`event` as it goes out live, `state` the whole state at
@@ -75,15 +88,16 @@ public final class StreamHub: Sendable {
     /// change-to-event histogram (nil for what no change caused, such as a first read).
     public func publish(_ publications: [Publication], noticed: ContinuousClock.Instant? = nil) {
         metrics.published(publications, noticed: noticed)
-        let loops = state.withLock { state in
+        let (loops, woken) = state.withLock { state in
             for publication in publications {
                 switch publication {
                 case .version(let event, let whole): state.history.record(event, state: whole)
                 case .invalid(let event): state.history.record(invalid: event)
                 }
             }
-            return Array(state.loops.values)
+            return (Array(state.loops.values), state.settledWaiters())
         }
+        for wake in woken { wake() }
         let ordered = publications.map(\.live)
         let bytes = ordered.reduce(0) { $0 + $1.chunked.readableBytes }
         for group in loops {
@@ -109,7 +123,11 @@ public final class StreamHub: Sendable {
     /// The whole state of a version published with its delta only, once encoded: from now on
     /// new subscribers start from it.
     public func settle(_ whole: EncodedEvent) {
-        if state.withLock({ $0.history.settle(whole) }) { observed(whole) }
+        let (settled, woken) = state.withLock { state in
+            state.history.settle(whole) ? (true, state.settledWaiters()) : (false, [])
+        }
+        for wake in woken { wake() }
+        if settled { observed(whole) }
     }
 
     /// Sets what is told of every new whole state from now on, after the subscribers' hops are
@@ -124,8 +142,33 @@ public final class StreamHub: Sendable {
     }
 
     /// The current state and the `invalid` in force, for answers that are not streams (a JSON GET).
+    /// It may trail the newest version by a delta whose whole state is still being encoded; an
+    /// answer that must not (a JSON GET) asks ``currentForAnswer(whenSettled:)``.
     public func current() -> (state: EncodedEvent?, invalid: EncodedEvent?) {
         state.withLock { ($0.history.current, $0.history.invalid) }
+    }
+
+    /// The current state for an answer that must never be older than a version a subscriber may
+    /// already have: now, when the current state is the newest version; else `.waiting`, and
+    /// `wake` is called once (on the thread that settles it, so it must only hand on) when the
+    /// whole state of the version that is newest now is settled. The wait is short: the worker
+    /// that published the delta encodes the document next (PROTOCOL.md, "The JSON GET").
+    public func currentForAnswer(whenSettled wake: @escaping @Sendable () -> Void) -> CurrentForAnswer {
+        state.withLock { state in
+            let newest = state.history.newestVersion
+            guard !state.history.isCurrent(atLeast: newest) else {
+                return .ready(state: state.history.current, invalid: state.history.invalid)
+            }
+            state.lastWaitToken += 1
+            let wait = SettleWait(token: state.lastWaitToken)
+            state.waiters.append((wait, newest, wake))
+            return .waiting(wait)
+        }
+    }
+
+    /// Takes back a wait whose request ended first (closed, or timed out); it is never woken.
+    public func cancel(_ wait: SettleWait) {
+        state.withLock { $0.waiters.removeAll { $0.wait == wait } }
     }
 
     /// Adds a subscriber and sends it what it is missing: the current state, or for a client that

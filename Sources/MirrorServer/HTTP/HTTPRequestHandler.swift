@@ -33,9 +33,17 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     private enum Phase {
         /// No request head yet: the request timeout runs.
         case awaitingHead
+        /// A JSON GET waits for the document of the newest version, published as a patch first
+        /// (see ``sendDocument(of:head:headOnly:context:)``); the settle timeout runs.
+        case awaitingSettle(StreamHub, SettleWait)
         /// A plain answer went out; input is drained until the client closes or the linger time ends.
         case lingering
     }
+
+    /// How long a JSON GET waits for the document of a version published as a patch. It comes
+    /// right after the patch, from the worker that published it; only a stream whose whole state
+    /// is not settled for this long (a log read behind its subscribers) answers 503 instead.
+    static let settleTimeout = TimeAmount.seconds(10)
 
     private let shared: Shared
     private let encoder: HTTPResponseEncoder
@@ -60,17 +68,20 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         timer?.cancel()
+        if case .awaitingSettle(let hub, let wait) = phase { hub.cancel(wait) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         // Bodies, and anything sent after the one request, are read and dropped.
-        guard case .head(let head) = unwrapInboundIn(data), phase == .awaitingHead else { return }
+        guard case .head(let head) = unwrapInboundIn(data), case .awaitingHead = phase else { return }
         timer?.cancel()
         respond(to: head, context: context)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case ChannelEvent.inputClosed = event {
+            // A client that half-closes after its request still wants the answer (RFC 9112 §9.6).
+            if case .awaitingSettle = phase { return }
             // Before a request, the client gave up; while lingering, it has read its answer.
             context.close(promise: nil)
             return
@@ -79,7 +90,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard phase == .awaitingHead else { return }
+        guard case .awaitingHead = phase else { return }
         if error is HTTPParserError {
             shared.logger.debug("malformed request", metadata: ["error": "\(error)"])
             sendPlain(.badRequest, body: "Bad Request\n", version: .http1_1, context: context)
@@ -198,8 +209,36 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// The current document as one JSON answer, with its id as the entity tag (RFC 9110 §8.8.3), so
     /// a script can poll with `If-None-Match` and get 304 until the next version; 404 with a JSON
     /// body while the file is absent.
+    ///
+    /// Never older than a version some client already has: on a patch stream the patch goes out
+    /// before the whole document is encoded, so a GET that comes in between is parked (no thread
+    /// waits) and answered on this loop when the hub settles that document.
     private func sendDocument(of hub: StreamHub, head: HTTPRequestHead, headOnly: Bool, context: ChannelHandlerContext) {
-        let (state, _) = hub.current()
+        let loop = context.eventLoop
+        let parked = NIOLoopBound((handler: self, context: context), eventLoop: loop)
+        let answer = hub.currentForAnswer {
+            loop.execute {
+                let (handler, context) = parked.value
+                guard case .awaitingSettle = handler.phase else { return }
+                handler.answerDocument(hub.current().state, head: head, headOnly: headOnly, context: context)
+            }
+        }
+        switch answer {
+        case .ready(let state, _):
+            answerDocument(state, head: head, headOnly: headOnly, context: context)
+        case .waiting(let wait):
+            phase = .awaitingSettle(hub, wait)
+            timer = loop.assumeIsolated().scheduleTask(in: Self.settleTimeout) {
+                hub.cancel(wait)
+                self.sendPlain(
+                    .serviceUnavailable, body: "Service Unavailable: the newest version is still being encoded; try again\n",
+                    version: head.version, extra: [("Retry-After", "1")], context: context
+                )
+            }
+        }
+    }
+
+    private func answerDocument(_ state: EncodedEvent?, head: HTTPRequestHead, headOnly: Bool, context: ChannelHandlerContext) {
         guard let state, state.name == "changed", let id = state.id else {
             var body = ByteBuffer(string: #"{"error":"the watched file is absent","removed":"#)
             if var removed = state?.data { body.writeBuffer(&removed) } else { body.writeString("null") }
