@@ -38,6 +38,20 @@ struct PatchBoundCommandTests {
         #expect(over.stderr.contains("larger than 64 MiB"), "\(over.stderr)")
     }
 
+    /// A copy of 32 MiB removed again, twenty times over, in 2.7 KB of patch: each pair looks at
+    /// 64 MiB, so the patch is refused when it has looked at 256 MiB (it took 18 s and went on).
+    @Test func copyingAndRemovingOverAndOverExits1() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let copies = (0..<15).map { #"{"op":"copy","from":"","path":"/c\#($0)"}"# }
+        let pair = #"{"op":"copy","from":"/c14","path":"/x"},{"op":"remove","path":"/x"}"#
+        try directory.write("doc.json", FollowHostileTests.document)
+        try directory.write("patch.json", "[" + (copies + Array(repeating: pair, count: 20)).joined(separator: ",") + "]")
+        let result = try await cli.launch(["apply", directory.url("doc.json"), directory.url("patch.json")])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("the patch would look at more than 256 MiB of values, the most one patch may"), "\(result.stderr)")
+    }
+
     /// Moves that nest a value a level deeper each time: 100,000 levels ended the process with a
     /// segmentation fault (freeing or writing the document recurses); now the patch fails at 512.
     @Test func nestingPastTheParsersDepthExits1() async throws {

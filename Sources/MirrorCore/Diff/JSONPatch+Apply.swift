@@ -16,7 +16,16 @@ extension JSONPatch {
     /// Nesting is bounded the same way, at ``JSONParser/maximumDepth``: a few hundred operations
     /// can otherwise nest a value one level deeper each, and a document 100,000 levels deep ends
     /// the process when it is serialized or freed (both recurse).
+    ///
+    /// And so is the work: one patch may look at no more than ``workFactor`` times the bound in
+    /// all (the values it adds, copies, replaces and removes, and those it moves deeper), else it
+    /// fails with ``PatchError/Code/tooMuchWork``. Copying a large value and removing it again,
+    /// over and over, would otherwise cost a walk of it per operation: minutes for a few KB.
     public static let maximumResultSize = 64 << 20
+
+    /// How many times ``maximumResultSize`` (or the document's own size, if larger) one patch
+    /// may look at. A patch made by a diff looks at most at the document and its own values.
+    public static let workFactor = 4
 
     /// Applies `operations` in order (RFC 6902 §3) and returns the result, or throws for the first
     /// operation that fails; §5 makes the whole patch fail then, so no partial result is returned.
@@ -38,7 +47,7 @@ extension JSONPatch {
         _ operations: [PatchOperation], to document: JSONValue, size: Int, limit: Int = maximumResultSize
     ) throws(PatchError) -> (document: JSONValue, size: Int) {
         var result = document
-        var applier = PatchApplier(size: size, limit: max(limit, size))
+        var applier = PatchApplier(size: size, limit: max(limit, size), workLimit: max(limit, size) * workFactor)
         for (index, operation) in operations.enumerated() {
             try applier.apply(operation, index: index, to: &result)
         }
@@ -64,12 +73,17 @@ struct PatchApplier {
     private(set) var size: Int
     /// The most ``size`` may become.
     let limit: Int
+    /// The most bytes' worth of values the walks of one patch may look at.
+    let workLimit: Int
+    /// What the walks have looked at so far.
+    private var walked = 0
     /// The operation being applied, for the errors it throws.
     private var operationIndex = 0
 
-    init(size: Int, limit: Int) {
+    init(size: Int, limit: Int, workLimit: Int) {
         self.size = size
         self.limit = limit
+        self.workLimit = workLimit
     }
 
     mutating func apply(_ operation: PatchOperation, index: Int, to document: inout JSONValue) throws(PatchError) {
@@ -79,7 +93,7 @@ struct PatchApplier {
             try add(value, at: path, in: &document, counted: false)
         case .remove(let path):
             let removed = try take(path, from: &document)
-            size -= removed.overhead + removed.value.compactSize
+            size -= try removed.overhead + extent(of: removed.value, path, heightLimit: .max).size
         case .replace(let path, let value):
             try replace(path, with: value, in: &document)
         case .move(let from, let path):
@@ -96,9 +110,7 @@ struct PatchApplier {
             let moved = try take(from, from: &document)
             size -= moved.overhead
             if path.tokens.count > from.tokens.count {
-                guard moved.value.extent(heightLimit: heightLimit(at: path)).height <= heightLimit(at: path) else {
-                    throw tooDeep(path)
-                }
+                _ = try extent(of: moved.value, path, heightLimit: heightLimit(at: path))
             }
             try add(moved.value, at: path, in: &document, counted: true)
         case .copy(let from, let path):
@@ -116,22 +128,24 @@ struct PatchApplier {
 
     /// §4.1: the parent must exist; an array index may equal the count, or be `-`, to append.
     /// `counted`: the value's bytes are in ``size`` already (a moved value's).
+    ///
+    /// The value is inserted before it is measured: copy-on-write shares it, so nothing large is
+    /// built by the insertion, and a patch that fails is thrown away whole.
     private mutating func add(_ value: JSONValue, at path: JSONPointer, in document: inout JSONValue, counted: Bool) throws(PatchError) {
         guard let token = path.tokens.last else {
-            size = counted ? value.compactSize : try measure(value, path, within: limit)
+            size = try extent(of: value, path, sizeLimit: counted ? .max : limit).size
             document = value
             return
         }
-        var grown = 0
+        var replaced: JSONValue?
+        var overhead = 0
         try modifyParent(of: path, in: &document) { container throws(PatchError) in
             if var object = container.takeObject() {
                 if let position = object.index(forKey: token) {
                     // The member's value gives way to this one; its key stays.
-                    let old = object.values[position]
-                    grown = counted ? -old.compactSize : try resize(old, to: value, path)
+                    replaced = object.values[position]
                 } else {
-                    let overhead = JSONValue.quotedSize(token) + 1 + (object.isEmpty ? 0 : 1)
-                    grown = overhead + (counted ? 0 : try measure(value, path, within: limit - size - overhead))
+                    overhead = JSONValue.quotedSize(token) + 1 + (object.isEmpty ? 0 : 1)
                 }
                 object[token] = value
                 container = .object(object)
@@ -140,15 +154,16 @@ struct PatchApplier {
                 guard let index, index <= elements.count else {
                     throw error(.invalidIndex, path, indexMessage(token, count: elements.count, allowingEnd: true))
                 }
-                let overhead = elements.isEmpty ? 0 : 1
-                grown = overhead + (counted ? 0 : try measure(value, path, within: limit - size - overhead))
+                overhead = elements.isEmpty ? 0 : 1
                 elements.insert(value, at: index)
                 container = .array(elements)
             } else {
                 throw error(.pathNotFound, path, "the parent is \(JSONPatch.article(container.kindName)), not a container")
             }
         }
-        size += grown
+        if let replaced { size -= try extent(of: replaced, path, heightLimit: .max).size }
+        size += overhead
+        if !counted { size += try extent(of: value, path, sizeLimit: limit - size).size }
         guard size <= limit else { throw tooLarge(path) }
     }
 
@@ -184,45 +199,47 @@ struct PatchApplier {
     /// §4.3: the target must exist; the root always does.
     private mutating func replace(_ path: JSONPointer, with value: JSONValue, in document: inout JSONValue) throws(PatchError) {
         guard let token = path.tokens.last else {
-            size = try measure(value, path, within: limit)
+            size = try extent(of: value, path, sizeLimit: limit).size
             document = value
             return
         }
-        var grown = 0
+        var replaced = JSONValue.null
         try modifyParent(of: path, in: &document) { container throws(PatchError) in
             if var object = container.takeObject() {
                 guard let position = object.index(forKey: token) else { throw error(.pathNotFound, path, "the target does not exist") }
-                grown = try resize(object.values[position], to: value, path)
+                replaced = object.values[position]
                 object[token] = value
                 container = .object(object)
             } else if var elements = container.takeArray() {
                 guard let index = JSONPointer.arrayIndex(token), index < elements.count else {
                     throw error(.invalidIndex, path, indexMessage(token, count: elements.count, allowingEnd: false))
                 }
-                grown = try resize(elements[index], to: value, path)
+                replaced = elements[index]
                 elements[index] = value
                 container = .array(elements)
             } else {
                 throw error(.pathNotFound, path, "the parent is \(JSONPatch.article(container.kindName)), not a container")
             }
         }
-        size += grown
+        size -= try extent(of: replaced, path, heightLimit: .max).size
+        size += try extent(of: value, path, sizeLimit: limit - size).size
     }
 
-    /// How much the document grows when `old`, a part of it, gives way to `new`, which must fit.
-    private func resize(_ old: JSONValue, to new: JSONValue, _ path: JSONPointer) throws(PatchError) -> Int {
-        let oldSize = old.compactSize
-        return try measure(new, path, within: limit - (size - oldSize)) - oldSize
-    }
-
-    /// The compact size of a value to be added at `path`, which may take at most `budget` bytes
-    /// and nest no deeper than the bound: the walk stops at either and the patch fails, so a value
-    /// too large is never serialized or copied.
-    private func measure(_ value: JSONValue, _ path: JSONPointer, within budget: Int) throws(PatchError) -> Int {
-        let extent = value.extent(sizeLimit: budget, heightLimit: heightLimit(at: path))
-        guard extent.height <= heightLimit(at: path) else { throw tooDeep(path) }
-        guard extent.size <= budget else { throw tooLarge(path) }
-        return extent.size
+    /// The extent of `value`, placed at `path`, by a walk that stops where the patch must fail:
+    /// past `sizeLimit` bytes, past the nesting a value at `path` may have (``heightLimit``),
+    /// or past what is left of the patch's work.
+    private mutating func extent(
+        of value: JSONValue, _ path: JSONPointer, sizeLimit: Int = .max, heightLimit: Int? = nil
+    ) throws(PatchError) -> JSONExtent {
+        let allowance = workLimit - walked
+        let nesting = heightLimit ?? self.heightLimit(at: path)
+        let extent = value.extent(sizeLimit: min(sizeLimit, allowance), heightLimit: nesting)
+        walked += extent.size
+        guard extent.height <= nesting else { throw tooDeep(path) }
+        guard extent.size <= min(sizeLimit, allowance) else {
+            throw sizeLimit <= allowance ? tooLarge(path) : tooMuchWork(path)
+        }
+        return extent
     }
 
     /// How deep a value placed at `path` may nest: `path` itself is inside as many containers as
@@ -232,12 +249,20 @@ struct PatchApplier {
     }
 
     private func tooLarge(_ path: JSONPointer) -> PatchError {
-        let bound = limit % (1 << 20) == 0 ? "\(limit >> 20) MiB" : "\(limit) bytes"
-        return error(.resultTooLarge, path, "the document would be larger than \(bound) as JSON, the most a patch may build")
+        error(.resultTooLarge, path, "the document would be larger than \(Self.bytes(limit)) as JSON, the most a patch may build")
     }
 
     private func tooDeep(_ path: JSONPointer) -> PatchError {
         error(.resultTooDeep, path, "the document would nest deeper than \(JSONParser.maximumDepth) levels, the most a patch may build")
+    }
+
+    private func tooMuchWork(_ path: JSONPointer) -> PatchError {
+        error(.tooMuchWork, path, "the patch would look at more than \(Self.bytes(workLimit)) of values, the most one patch may")
+    }
+
+    /// "64 MiB", or a number of bytes that is not a whole number of MiB.
+    private static func bytes(_ count: Int) -> String {
+        count % (1 << 20) == 0 ? "\(count >> 20) MiB" : "\(count) bytes"
     }
 
     /// Runs `body` on the value holding the target of `path` (all tokens but the last).

@@ -14,6 +14,7 @@ public struct PatchError: Error, Sendable, Equatable, CustomStringConvertible {
             case testFailed = "test failed"
             case resultTooLarge = "result too large"
             case resultTooDeep = "result too deep"
+            case tooMuchWork = "too much work"
         }
 
         private let base: Base
@@ -35,6 +36,8 @@ public struct PatchError: Error, Sendable, Equatable, CustomStringConvertible {
         /// The result would nest containers deeper than a JSON document may
         /// (``JSONParser/maximumDepth``), which would exhaust the stack of whatever walks it.
         public static let resultTooDeep = Code(base: .resultTooDeep)
+        /// Applying would look at more values than one patch may (``JSONPatch/workFactor``).
+        public static let tooMuchWork = Code(base: .tooMuchWork)
 
         public var description: String { base.rawValue }
     }

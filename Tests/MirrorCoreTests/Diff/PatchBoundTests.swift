@@ -132,6 +132,20 @@ struct PatchBoundTests {
         #expect(smaller == size - 6)
     }
 
+    /// Copying a value and removing it again looks at it twice each time: a patch may look at
+    /// four times the bound in all, so a few KB of such pairs cost that much, not minutes.
+    @Test func theWorkOfOnePatchIsBounded() throws {
+        let document: JSONValue = ["v": .string(String(repeating: "x", count: 98))]
+        let pair: [PatchOperation] = [.copy(from: JSONPointer(tokens: ["v"]), path: JSONPointer(tokens: ["w"])), .remove(path: JSONPointer(tokens: ["w"]))]
+        // Each pair looks at 200 bytes: 19 pairs are 3,800 of the 4,000 a 1,000-byte bound allows.
+        let fits = try JSONPatch.apply(Array(repeating: pair, count: 19).flatMap { $0 }, to: document, size: document.compactSize, limit: 1000)
+        #expect(fits.document == document && fits.size == document.compactSize)
+        let error = try #require(Self.failure(Array(repeating: pair, count: 21).flatMap { $0 }, to: document, limit: 1000))
+        #expect(error.code == .tooMuchWork, "\(error)")
+        #expect(error.operationIndex == 40)
+        #expect(error.description.contains("the patch would look at more than 4000 bytes of values"), "\(error)")
+    }
+
     /// Moves that nest a value one level deeper each time stop at the parser's depth; the 100,000
     /// levels they would otherwise build end the process when freed or serialized.
     @Test func nestingIsBounded() throws {
