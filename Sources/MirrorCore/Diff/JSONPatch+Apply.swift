@@ -6,9 +6,9 @@ extension JSONPatch {
     /// copies for a few bytes of patch: forty copies of the root of a 1 KB document make a
     /// terabyte. Copy-on-write shares it until the document is serialized or next changed, which
     /// is when a client without a bound runs out of memory. So each operation keeps count of the
-    /// size it leaves (``JSONValue/extent(sizeLimit:heightLimit:)`` of what it adds or removes, a walk that
-    /// stops at the bound), and the first one that would pass it fails the patch (§5) with
-    /// ``PatchError/Code/resultTooLarge`` before anything that large exists.
+    /// size it leaves (``JSONValue/extent(sizeLimit:heightLimit:)`` of what it adds or removes,
+    /// a walk that stops at the bound), and the first one that would pass it fails the patch
+    /// (§5) with ``PatchError/Code/resultTooLarge`` before anything that large is serialized.
     ///
     /// A document that is larger already (a stream with a larger `max_size`) may stay as large
     /// as it is, but no patch makes it grow.
@@ -47,7 +47,9 @@ extension JSONPatch {
         _ operations: [PatchOperation], to document: JSONValue, size: Int, limit: Int = maximumResultSize
     ) throws(PatchError) -> (document: JSONValue, size: Int) {
         var result = document
-        var applier = PatchApplier(size: size, limit: max(limit, size), workLimit: max(limit, size) * workFactor)
+        let bound = max(limit, size)
+        let work = bound.multipliedReportingOverflow(by: workFactor)
+        var applier = PatchApplier(size: size, limit: bound, workLimit: work.overflow ? .max : work.partialValue)
         for (index, operation) in operations.enumerated() {
             try applier.apply(operation, index: index, to: &result)
         }
