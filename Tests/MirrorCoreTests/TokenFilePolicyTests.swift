@@ -32,6 +32,13 @@ struct TokenFilePolicyTests {
         #expect(config.access.tokenFiles.map { ($0 as NSString).lastPathComponent } == ["tokens", "other"])
     }
 
+    @Test func aFileNamedTwiceIsRevokedOnce() throws {
+        let text = "auth: {tokens_file: gone}\nstreams:\n  - {path: /a, watch: a.json, auth: {tokens_file: gone}}\n"
+        let config = try ConfigLoader.parse(Array(text.utf8), file: "mirror.yaml", baseDirectory: "/nonexistent", tokenFiles: .revokeUnreadable)
+        #expect(config.access.revokedTokenFiles.count == 1)
+        #expect(config.access.tokens?.count == 0 && config.access.tokens(forStream: "/a")?.count == 0)
+    }
+
     @Test func anEmptyFileRevokesItsTokens() throws {
         let config = try load(.revokeUnreadable, tokens: "token-a\n", other: "# none\n\n")
         #expect(config.access.tokens?.match("token-a") != nil)

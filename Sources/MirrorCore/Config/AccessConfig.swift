@@ -19,6 +19,15 @@ public struct AccessConfig: Sendable, Equatable {
 
     public init() {}
 
+    /// Records that the tokens file at `path` gives no token, once however often it is named,
+    /// and returns the tokens it stands for now: none (never nil, which would open the stream).
+    mutating func revoke(_ path: String, reason: String) -> AccessTokens {
+        if !revokedTokenFiles.contains(where: { $0.path == path }) {
+            revokedTokenFiles.append(RevokedTokenFile(path: path, reason: reason))
+        }
+        return AccessTokens([])
+    }
+
     /// The tokens that open `path`: its own, or else the global ones; nil when it is open.
     public func tokens(forStream path: String) -> AccessTokens? {
         streamTokens[path] ?? tokens

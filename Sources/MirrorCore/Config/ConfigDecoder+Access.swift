@@ -62,8 +62,7 @@ extension ConfigDecoder {
             bytes = try FileReader.readAll(path: path, limit: Self.maximumTokenFileSize)
         } catch where revoking && !error.isNoReading {
             // A shortage of descriptors or memory says nothing about the file: that load fails instead.
-            access.revokedTokenFiles.append(RevokedTokenFile(path: path, reason: "\(error)"))
-            return AccessTokens([])
+            return access.revoke(path, reason: "\(error)")
         } catch {
             throw SchemaError(mark: node.mark, message: "tokens_file: cannot read '\(written)': \(error)")
         }
@@ -74,8 +73,7 @@ extension ConfigDecoder {
             return try checkedTokens(tokens, what: what, source: "'\(written)'", at: node.mark)
         } catch where revoking {
             // Emptied, or a line no client could send: the old tokens must not outlive the file's content.
-            access.revokedTokenFiles.append(RevokedTokenFile(path: path, reason: error.message))
-            return AccessTokens([])
+            return access.revoke(path, reason: error.message)
         }
     }
 
