@@ -66,6 +66,8 @@ public final class StreamHub: Sendable {
     public let clients: ClientCounter
     /// Told of each new whole state (a publish sink, ``observeStates(_:)``).
     private let stateObserver = Mutex<(@Sendable (EncodedEvent) -> Void)?>(nil)
+    /// What the observer says of itself for `/healthz` (``observerReport()``).
+    private let stateObserverReport = Mutex<(@Sendable () -> JSONValue)?>(nil)
 
     public init(path: String, history: HistoryLimits = HistoryLimits(), maxClients: Int? = nil, metrics: StreamMetrics? = nil) {
         self.path = path
@@ -133,8 +135,17 @@ public final class StreamHub: Sendable {
     /// Sets what is told of every new whole state from now on, after the subscribers' hops are
     /// on their way (nil: nothing). One observer at most: the publish sink the stream's
     /// `publish:` names. It runs on the publishing thread, so it must only hand the state on.
-    public func observeStates(_ observer: (@Sendable (EncodedEvent) -> Void)?) {
+    /// `report`: what the observer says of itself for `/healthz` (a sink: its target and how
+    /// its posts fare), read from any thread.
+    public func observeStates(_ observer: (@Sendable (EncodedEvent) -> Void)?, report: (@Sendable () -> JSONValue)? = nil) {
         stateObserver.withLock { $0 = observer }
+        stateObserverReport.withLock { $0 = observer == nil ? nil : report }
+    }
+
+    /// The report of the observer of this hub's states, nil when it has none (a stream that
+    /// publishes nowhere).
+    public func observerReport() -> JSONValue? {
+        stateObserverReport.withLock { $0 }?()
     }
 
     private func observed(_ whole: EncodedEvent) {

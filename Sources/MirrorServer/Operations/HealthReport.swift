@@ -29,13 +29,18 @@ struct HealthReport {
         let state: State
         let clients: Int
         let watchMode: WatchMode
+        /// Where the stream publishes and how that fares (``PublishStatus``); nil without `publish:`.
+        let publish: JSONValue?
     }
 
     let streams: [Stream]
 
     init(_ serving: ServingState) {
         streams = zip(serving.config.streams, serving.router.hubs).map { config, hub in
-            Stream(config: config, state: Self.state(of: hub), clients: hub.clientCount, watchMode: Self.watchMode(serving.watchStatuses[config.path]))
+            Stream(
+                config: config, state: Self.state(of: hub), clients: hub.clientCount,
+                watchMode: Self.watchMode(serving.watchStatuses[config.path]), publish: hub.observerReport()
+            )
         }
     }
 
@@ -67,6 +72,7 @@ struct HealthReport {
             case .polling(let reason):
                 members += [("watch_mode", "polling"), ("polling_reason", .string(reason))]
             }
+            if let publish = stream.publish { members.append(("publish", publish)) }
             return .object(JSONObject(uniqueKeys: members.map(\.0), values: members.map(\.1)))
         }
         return [

@@ -22,6 +22,8 @@ final class NchanSink: Sendable {
     private let metrics: PublishMetrics
     private let timing: Timing
     private let queue = Mutex(PublishQueue())
+    /// When a post last succeeded and since when posts fail, for `/healthz`.
+    private let health = Mutex(PublishStatus())
     private let loop: NIOLoopBoundBox<LoopState>
 
     /// How long a connect and an answer may take, and the retry waits.
@@ -68,6 +70,13 @@ final class NchanSink: Sendable {
         if queue.withLock({ $0.attach(state, for: path) }) { eventLoop.execute { self.pump() } }
     }
 
+    /// This sink for `/healthz`: its target (credentials as `***`), when a post last succeeded,
+    /// since when posts fail, and how many states wait (``PublishStatus``). Any thread.
+    func report() -> JSONValue {
+        let waiting = queue.withLock { $0.waiting }
+        return health.withLock { $0 }.json(target: target, queued: waiting)
+    }
+
     /// A stream no longer publishes here: what it had waiting is forgotten.
     func remove(_ path: String) {
         queue.withLock { $0.remove(path) }
@@ -101,6 +110,7 @@ final class NchanSink: Sendable {
         switch result {
         case .success(let status) where (200..<300).contains(status.code):
             metrics.sent.increment()
+            health.withLock { $0.succeeded() }
             loop.value.backoff.reset()
             loop.value.refusalsLogged.remove(path)
             if let outage = loop.value.outage {
@@ -142,6 +152,7 @@ final class NchanSink: Sendable {
     /// and try again after the backoff.
     private func failed(_ state: EncodedEvent, for path: String, reason: String) {
         metrics.failures.increment()
+        health.withLock { $0.failed() }
         loop.value.channel?.close(promise: nil)
         loop.value.channel = nil
         let (superseded, dropped) = queue.withLock { queue in (queue.retry(state, for: path), queue.dropped) }

@@ -50,7 +50,7 @@ final class PublishSinks: Sendable {
                 let path = hub.path
                 // Set first, read after: a state published in between reaches the sink either
                 // way, and the sink keeps only the newest.
-                hub.observeStates { whole in sink.offer(whole, for: path) }
+                hub.observeStates({ whole in sink.offer(whole, for: path) }, report: { sink.report() })
                 sink.attach(hub.current().state, for: path)
                 state.attached[path] = (hub, target)
             }
