@@ -10,7 +10,8 @@ public import Prometheus
 /// once, so any library that uses the global system reports into the same registry.
 public struct MirrorMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
-    public let factory: PrometheusMetricsFactory
+    /// Makes every metric with its `# HELP` text (``DescribedMetricsFactory``).
+    public let factory: DescribedMetricsFactory
 
     /// The media type of the text exposition format, version 0.0.4 (Prometheus "Exposition
     /// formats"), which is what swift-prometheus writes.
@@ -26,8 +27,8 @@ public struct MirrorMetrics: Sendable {
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
-        var factory = PrometheusMetricsFactory(registry: registry)
-        factory.durationHistogramBuckets[MetricNames.changeToEvent] = Self.changeToEventBuckets
+        var factory = DescribedMetricsFactory(registry: registry)
+        factory.durationBuckets[MetricNames.changeToEvent] = Self.changeToEventBuckets
         self.factory = factory
     }
 
