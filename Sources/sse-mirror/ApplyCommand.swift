@@ -6,7 +6,12 @@ struct ApplyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
         abstract: "Apply an RFC 6902 JSON Patch (or with --merge an RFC 7396 merge patch) to DOC and print the result.",
-        discussion: "Every failure, a failed 'test' operation included, exits 1 with a message on standard error."
+        discussion: """
+            Every failure, a failed 'test' operation included, exits 1 with a message on standard error. \
+            A patch may build at most \(JSONPatch.maximumResultSize >> 20) MiB of compact JSON (or as much as \
+            DOC, if larger), nested at most \(JSONParser.maximumDepth) levels, and look at no more than \
+            \(JSONPatch.workFactor) times that in all; past that it fails too.
+            """
     )
 
     @Argument(help: "The document.")

@@ -24,7 +24,9 @@ struct FollowCommand: AsyncParsableCommand {
 
             --until POINTER[=JSON] exits 0 as soon as the document has a value at the RFC 6901 pointer \
             (or one equal to JSON, numbers compared by value as RFC 6902's test does): \
-            --until '/dist~1app.tar.gz', --until '/status="ready"', --until /replicas=3.
+            --until '/dist~1app.tar.gz', --until '/status="ready"', --until /replicas=3. \
+            A directory stream's entry for a file still being written ("writing": true) does not \
+            count, nor anything inside it, until the file is whole.
 
             Exit codes: 0 the condition held; 1 bad input, or an answer retrying cannot change (4xx); \
             124 --timeout passed first. Without --until it runs until interrupted (SIGINT and SIGTERM \
