@@ -68,7 +68,11 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         timer?.cancel()
-        if case .awaitingSettle(let hub, let wait) = phase { hub.cancel(wait) }
+        if case .awaitingSettle(let hub, let wait) = phase {
+            hub.cancel(wait)
+            // A wake already on its way to this loop then finds nothing to answer.
+            phase = .lingering
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
