@@ -70,6 +70,21 @@ struct JSONGetAfterPatchTests {
         #expect(next.body == #"{"a":2}"#)
     }
 
+    /// The wait is bounded: a document that never settles is a 503 with Retry-After, never the
+    /// older version.
+    @Test func aGetWhoseDocumentNeverComesIs503() async throws {
+        let fixture = try await MirrorFixture.start(files: ["app.json": #"{"a": 1}"#], emit: .patch)
+        defer { Task { await fixture.stop() } }
+        let hub = fixture.hub()
+        let id = EventID(run: try #require(hub.current().state?.id?.run), version: 2)
+        hub.publish([.version(SSEEncoder().encode(.patch(id: id, operations: Array("[]".utf8)), sequence: hub.nextSequence()), state: nil)])
+        let parked = try await fixture.request("GET /config HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n")
+        try await parked.waitUntilClosed(timeout: .seconds(30))
+        #expect(parked.text.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"), "\(parked.text)")
+        #expect(parked.head?.contains("\r\nRetry-After: 1") == true)
+        #expect(!parked.text.contains(#"{"a""#), "never the older document")
+    }
+
     @Test func aGetRightAfterAPatchIsNeverOlderThanIt() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
