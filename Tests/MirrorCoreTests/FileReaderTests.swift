@@ -19,7 +19,7 @@ struct FileReaderTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let file = directory + "/digits.json"
         let chunk = 100_003
-        close(open(file, O_WRONLY | O_CREAT | O_TRUNC, 0o644))
+        close(open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644))
         let lengths = Mutex<[Int]>([])
         var logger = Logger(label: "test")
         logger.logLevel = .critical
@@ -60,7 +60,7 @@ struct FileReaderTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let file = directory + "/pages.json"
         let text = "\"" + String(repeating: "x", count: 65536 - 2) + "\""
-        let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         _ = text.utf8CString.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, 65536) }
         close(fd)
         let started = ContinuousClock.now
@@ -68,7 +68,7 @@ struct FileReaderTests {
         #expect(content.bytes.count == 65536)
         #expect(ContinuousClock.now - started < .milliseconds(100))
         // While a writer holds it open, the same reading is doubted (no reading, looked at again).
-        let writer = open(file, O_WRONLY | O_APPEND)
+        let writer = open(file, O_WRONLY | O_APPEND | O_CLOEXEC)
         defer { close(writer) }
         let asked = ContinuousClock.now
         let doubted = (try? FileReader.read(path: file, limit: 1 << 20, symlinks: .follow)) == nil

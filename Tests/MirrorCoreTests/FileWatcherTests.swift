@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import Logging
 import MirrorCore
+import MirrorTestSupport
 import Synchronization
 import Testing
 
@@ -10,7 +11,8 @@ import Testing
 /// cannot arrange: a watcher thread held busy while events pile up.
 @Suite("file watcher", .timeLimit(.minutes(1)))
 struct FileWatcherTests {
-    /// Records every reading; can hold the watcher thread inside the handler until released.
+    /// Records every reading; can hold the watcher thread inside the handler until released. The
+    /// watcher's thread blocks on `release`; the test waits for `entered` off the cooperative pool.
     final class Recorder: Sendable {
         let readings = Mutex<[String]>([])
         let holdNext = Mutex(false)
@@ -32,6 +34,11 @@ struct FileWatcherTests {
         }
 
         var all: [String] { readings.withLock { $0 } }
+
+        /// Returns once the watcher is held inside a reading.
+        func waitUntilEntered() async {
+            await offPool { self.entered.wait() }
+        }
     }
 
     let directory: String
@@ -44,7 +51,7 @@ struct FileWatcherTests {
     }
 
     func write(_ path: String, _ text: String) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         _ = Array(text.utf8).withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
         close(fd)
     }
@@ -63,21 +70,22 @@ struct FileWatcherTests {
 
     /// Starts a watcher on "0", writes "1", and returns once the watcher thread is held inside
     /// the reading of "1" (until `recorder.release` is signalled).
-    func startHeldInsideAReading() throws -> (Recorder, FileWatcher) {
+    func startHeldInsideAReading() async throws -> (Recorder, FileWatcher) {
         write(file, "0")
         let recorder = Recorder()
         let watcher = try makeWatcher(recorder)
         watcher.start()
         recorder.holdNext.withLock { $0 = true }
         write(file, "1")
-        recorder.entered.wait()
+        await recorder.waitUntilEntered()
         return (recorder, watcher)
     }
 
+    /// Waits until `condition` holds. The deadline only guards against a watcher that never
+    /// delivers (the suite's time limit is a minute); it looks once more after it, since on a
+    /// loaded machine this task may not have run for the whole wait.
     func eventually(_ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        // Looks once more after the deadline: on a loaded machine this task may not have run
-        // for the whole wait, and a condition that holds by then held in time.
-        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        let deadline = ContinuousClock.now.advanced(by: .seconds(40))
         while !condition() {
             guard ContinuousClock.now < deadline else {
                 Issue.record("condition never held", sourceLocation: sourceLocation)
@@ -90,7 +98,7 @@ struct FileWatcherTests {
     /// Writes that arrive while a reading is in progress are one read afterwards, not one read each.
     @Test func burstsAreCoalesced() async throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let (recorder, watcher) = try startHeldInsideAReading()
+        let (recorder, watcher) = try await startHeldInsideAReading()
         defer { watcher.stop() }
         for n in 2...40 { write(file, "\(n)") }
         recorder.release.signal()
@@ -124,7 +132,7 @@ struct FileWatcherTests {
         defer { watcher.stop() }
         held.holdNext.withLock { $0 = true }
         write(file, "1")
-        held.entered.wait()
+        await held.waitUntilEntered()
         // The first file's reading is held; the second one's change still goes through.
         write(other, "b")
         try await eventually { free.all.last == "b" }
@@ -153,11 +161,15 @@ struct FileWatcherTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let limit = Int((try? String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 16384
-        let (recorder, watcher) = try startHeldInsideAReading()
+        let (recorder, watcher) = try await startHeldInsideAReading()
         defer { watcher.stop() }
-        // Each new file queues IN_CREATE and IN_CLOSE_WRITE: enough of them fill the queue.
-        for n in 0..<(limit / 2 + 100) {
-            close(open(directory + "/junk-\(n)", O_WRONLY | O_CREAT, 0o644))
+        // Each new file queues IN_CREATE and IN_CLOSE_WRITE: enough of them fill the queue. (Made
+        // on a thread of their own: thousands of creates would hold a thread of the test pool.)
+        let directory = directory
+        await offPool {
+            for n in 0..<(limit / 2 + 100) {
+                close(open(directory + "/junk-\(n)", O_WRONLY | O_CREAT | O_CLOEXEC, 0o644))
+            }
         }
         // This change's event finds the queue full and is dropped; only the overflow tells of it.
         write(file, "2")
@@ -193,7 +205,7 @@ struct FileWatcherTests {
         defer { watcher.stop() }
         // The mapping holds the open file: its IN_CLOSE_WRITE comes only at munmap, so it stays
         // mapped until the new content is seen.
-        let fd = open(file, O_RDWR)
+        let fd = open(file, O_RDWR | O_CLOEXEC)
         let mapping: UnsafeMutableRawPointer = try #require(mmap(nil, 4, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0))
         try #require(mapping != UnsafeMutableRawPointer(bitPattern: -1))
         defer { munmap(mapping, 4) }

@@ -1,5 +1,6 @@
 import Glibc
 import MirrorServer
+import MirrorTestSupport
 import NIOCore
 import Testing
 
@@ -63,13 +64,8 @@ struct HostileClientTests {
         )
         defer { socket.close() }
         try await Task.sleep(for: .milliseconds(300))
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = Glibc.read(socket.descriptor, &buffer, buffer.count)
-            if count <= 0 { break }
-            received += buffer[..<count]
-        }
+        // Everything until the server closes (the guard only bounds a server that never does).
+        let received = await socket.receive(seconds: 30) { _ in false }
         let text = String(decoding: received, as: UTF8.self)
         #expect(text.hasPrefix("HTTP/1.1 405 Method Not Allowed\r\n"))
         #expect(text.hasSuffix("Method Not Allowed\n"))
@@ -105,16 +101,24 @@ struct HostileClientTests {
         let reader = try await RawSocket.connect(port: fixture.port, request: "GET /config HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", receiveBuffer: 64 * 1024)
         defer { reader.close() }
         // Larger than the kernel's send buffer (up to 4 MiB), read slowly: bytes stay queued in the
-        // server for seconds, over dozens of heartbeats.
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        let deadline = ContinuousClock.now.advanced(by: .seconds(40))
-        while ContinuousClock.now < deadline {
-            let count = Glibc.read(reader.descriptor, &buffer, buffer.count)
-            if count <= 0 { break }
-            received += buffer[..<count]
-            if String(decoding: received.suffix(64 * 1024), as: UTF8.self).contains("\"}\n\n") { break }
-            try await Task.sleep(for: .milliseconds(5))
+        // server for seconds, over dozens of heartbeats. The reader is a thread of its own, so its
+        // blocking reads and pauses hold no thread of the test pool.
+        let descriptor = reader.descriptor
+        let received = await offPool { () -> [UInt8] in
+            var received: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+            var timeout = timeval(tv_sec: 1, tv_usec: 0)
+            setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            let deadline = ContinuousClock.now.advanced(by: .seconds(40))
+            while ContinuousClock.now < deadline {
+                let count = Glibc.read(descriptor, &buffer, buffer.count)
+                if count < 0 && errno == EAGAIN { continue }
+                if count <= 0 { break }
+                received += buffer[..<count]
+                if String(decoding: received.suffix(64 * 1024), as: UTF8.self).contains("\"}\n\n") { break }
+                usleep(5_000)
+            }
+            return received
         }
         let text = String(decoding: received, as: UTF8.self)
         #expect(text.contains("\"}\n\n"), "got \(received.count) bytes before the server closed")

@@ -178,7 +178,7 @@ struct MultiplexTests {
         let slow = try await RawSocket.connect(port: fixture.port, request: "GET \(Self.both) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", receiveBuffer: 4096)
         defer { slow.close() }
         try await Task.sleep(for: .milliseconds(300))
-        let bytes = slow.read(seconds: 10) { String(decoding: $0, as: UTF8.self).contains("event: /b changed") }
+        let bytes = await slow.receive(seconds: 30) { String(decoding: $0, as: UTF8.self).contains("event: /b changed") }
         let text = String(decoding: bytes, as: UTF8.self)
         #expect(text.contains("event: /a changed") && text.contains("event: /b changed"), "\(bytes.count) bytes")
     }

@@ -40,7 +40,7 @@ struct OddFileTests {
                 try directory.write(PathText.name(of: path), String(repeating: "[", count: 100_000))
             }),
             ("a sparse file over the limit", "larger than the limit", { path in
-                let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+                let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
                 #expect(ftruncate(fd, off_t(StreamConfig.defaultMaxSize + 1)) == 0)
                 close(fd)
             }),

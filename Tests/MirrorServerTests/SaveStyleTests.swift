@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import MirrorTestSupport
 import Testing
 
 /// Every way a file gets saved must end with exactly its final content published (issue §4),
@@ -36,11 +37,14 @@ struct SaveStyleTests {
     @Test func inPlaceTruncateAndWrite() async throws {
         let events = try await mirror { directory in
             let half = Self.second.utf8.count / 2
-            try directory.writeInPlace(
-                "app.json",
-                [String(Self.second.prefix(half)), String(Self.second.dropFirst(half))],
-                pause: .milliseconds(600)
-            )
+            // The writer pauses on a thread of its own, not on one of the test pool.
+            try await offPool {
+                try directory.writeInPlace(
+                    "app.json",
+                    [String(Self.second.prefix(half)), String(Self.second.dropFirst(half))],
+                    pause: .milliseconds(600)
+                )
+            }
         }
         #expect(events.map(\.name) == ["changed", "changed"])
     }
@@ -71,8 +75,7 @@ struct SaveStyleTests {
             sed.executableURL = URL(fileURLWithPath: "/bin/sed")
             sed.arguments = ["-i", "s/first/edited/", directory.url("app.json")]
             try sed.run()
-            sed.waitUntilExit()
-            #expect(sed.terminationStatus == 0)
+            #expect(await sed.exited() == 0)
         }
         #expect(events.map(\.name) == ["changed", "changed"])
     }
@@ -81,10 +84,14 @@ struct SaveStyleTests {
     /// delete the backup. The name vanishes for a moment: no `removed` may be published.
     @Test func vimSave() async throws {
         let events = try await mirror { directory in
-            try directory.rename("app.json", "app.json~")
-            usleep(5_000)  // blocking on purpose: a Task.sleep can oversleep by far on a busy test pool
-            try directory.write("app.json", Self.second)
-            try directory.unlink("app.json~")
+            // On a thread of its own, whose pause is exact: a Task.sleep can oversleep by far on a
+            // busy test pool, and a usleep there would hold one of its threads.
+            try await offPool {
+                try directory.rename("app.json", "app.json~")
+                usleep(5_000)
+                try directory.write("app.json", Self.second)
+                try directory.unlink("app.json~")
+            }
         }
         #expect(events.map(\.name) == ["changed", "changed"])
     }
@@ -93,12 +100,15 @@ struct SaveStyleTests {
     /// rename the temporary one to `app.json`, delete the old one.
     @Test func jetBrainsSafeWrite() async throws {
         let events = try await mirror { directory in
-            try directory.write("app.json___jb_tmp___", Self.second)
-            try directory.rename("app.json", "app.json___jb_old___")
-            // The steps are separate system calls; the watcher may well see them in separate reads.
-            usleep(5_000)  // blocking on purpose: a Task.sleep can oversleep by far on a busy test pool
-            try directory.rename("app.json___jb_tmp___", "app.json")
-            try directory.unlink("app.json___jb_old___")
+            // On a thread of its own, as in vimSave.
+            try await offPool {
+                try directory.write("app.json___jb_tmp___", Self.second)
+                try directory.rename("app.json", "app.json___jb_old___")
+                // The steps are separate system calls; the watcher may well see them in separate reads.
+                usleep(5_000)
+                try directory.rename("app.json___jb_tmp___", "app.json")
+                try directory.unlink("app.json___jb_old___")
+            }
         }
         #expect(events.map(\.name) == ["changed", "changed"])
     }

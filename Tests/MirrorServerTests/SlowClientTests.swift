@@ -55,7 +55,7 @@ struct SlowClientTests {
         // Admitted once the answer's head arrives; it reads no further. (Waiting to see it hold a
         // place raced the timeout on a loaded machine: it can be admitted and closed between two
         // looks at the count.)
-        let head = String(decoding: stalled.read(seconds: 10) { String(decoding: $0, as: UTF8.self).contains("\r\n\r\n") }, as: UTF8.self)
+        let head = String(decoding: await stalled.receive(seconds: 30) { String(decoding: $0, as: UTF8.self).contains("\r\n\r\n") }, as: UTF8.self)
         #expect(head.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(head.prefix(200))")
         let started = ContinuousClock.now
         try await eventually(timeout: .seconds(10)) { fixture.hub().clients.count == 0 }

@@ -56,7 +56,7 @@ struct WatchFallbackTests {
         try directory.write("app.json", #"{"n": 2}"#)
         let events = try await file.waitFor("the change") { $0.count == 2 }
         #expect(events[1].data == #"{"n":2}"#)
-        let fd = open(directory.url("app.log"), O_WRONLY | O_APPEND)
+        let fd = open(directory.url("app.log"), O_WRONLY | O_APPEND | O_CLOEXEC)
         _ = Glibc.write(fd, "two\n", 4)
         close(fd)
         let lines = try await log.waitFor("the appended line") { $0.count == 2 }

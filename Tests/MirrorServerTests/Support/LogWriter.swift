@@ -92,7 +92,8 @@ final class LogWriter: Sendable {
     /// writer silent for as long as building them takes (over a second in a debug build on a
     /// loaded machine) would let the reader retire the old file before the burst lands in it. Its
     /// numbers are taken first, so lines are numbered in the order they were made, not written;
-    /// `written` keeps the order they were written in.
+    /// `written` keeps the order they were written in. Building them holds the calling thread:
+    /// an async test calls it through `offPool`.
     func burst(_ count: Int) {
         let first = state.withLock { state in
             defer { state.next += count }

@@ -1,14 +1,23 @@
 import Glibc
+import MirrorTestSupport
 
 /// A blocking socket that sends a request and then never reads: a client that does not keep up.
-/// A small receive buffer makes the server's queue for it fill quickly.
+/// A small receive buffer makes the server's queue for it fill quickly. Its blocking calls run off
+/// the cooperative pool (``connect(port:request:receiveBuffer:)``, ``receive(seconds:until:)``).
 struct RawSocket {
     let descriptor: Int32
 
     struct Failure: Error {}
 
+    /// Connects and sends `request` whole, on a thread of its own: a long request (a body of
+    /// megabytes) blocks in write(2) until the server has read most of it.
     static func connect(port: Int, request: String, receiveBuffer: Int32) async throws -> RawSocket {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try await offPool { try connectBlocking(port: port, request: request, receiveBuffer: receiveBuffer) }
+    }
+
+    private static func connectBlocking(port: Int, request: String, receiveBuffer: Int32) throws -> RawSocket {
+        // Close-on-exec: a child another test starts must not hold the connection open.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure() }
         var size = receiveBuffer
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
@@ -24,7 +33,12 @@ struct RawSocket {
             throw Failure()
         }
         let bytes = Array(request.utf8)
-        _ = Glibc.write(fd, bytes, bytes.count)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if written <= 0 { break }  // the server closed early: what it sent is still there to read
+            offset += written
+        }
         return RawSocket(descriptor: fd)
     }
 
@@ -44,8 +58,16 @@ extension RawSocket {
 }
 
 extension RawSocket {
+    /// ``read(seconds:until:)`` on a thread of its own, so the wait holds no thread of the test
+    /// pool: what an async test calls.
+    func receive(seconds: Int, until done: @escaping @Sendable ([UInt8]) -> Bool) async -> [UInt8] {
+        let socket = self
+        return await offPool { socket.read(seconds: seconds, until: done) }
+    }
+
     /// Reads (blocking, with a receive timeout) until `done` holds for what arrived, the peer
-    /// closes, or `seconds` pass: a client that was slow and catches up.
+    /// closes, or `seconds` pass: a client that was slow and catches up. It blocks its thread:
+    /// from an async test, call ``receive(seconds:until:)``.
     func read(seconds: Int, until done: ([UInt8]) -> Bool) -> [UInt8] {
         var timeout = timeval(tv_sec: 1, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

@@ -4,7 +4,7 @@ import Glibc
 extension TemporaryDirectory {
     /// Appends `text` with one `write(2)` through O_APPEND, as a logger does.
     func append(_ name: String, _ text: String) throws {
-        let fd = open(url(name), O_WRONLY | O_APPEND | O_CREAT, 0o644)
+        let fd = open(url(name), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno)!) }
         defer { close(fd) }
         let bytes = Array(text.utf8)

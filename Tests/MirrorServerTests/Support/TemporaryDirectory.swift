@@ -20,7 +20,7 @@ struct TemporaryDirectory: Sendable {
 
     /// open(O_CREAT|O_TRUNC), write each part (pausing between parts), close: an in-place save.
     func writeInPlace(_ name: String, _ parts: [String], pause: Duration = .zero) throws {
-        let fd = open(url(name), O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let fd = open(url(name), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno)!) }
         defer { close(fd) }
         // Readable by the unprivileged server of ServerProcess whatever the umask.
