@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import MirrorTestSupport
 import Testing
 
 /// The `sse-mirror` executable as a user runs it: a real process, its exit codes and output.
@@ -15,21 +16,57 @@ struct CommandLineTests {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// From the start to the exit: the child's own time, whatever else waits to launch.
+        var elapsed: Duration = .zero
     }
 
+    /// Children launched at once. The tests run at once, and twenty children started together
+    /// share the cores and all take twenty times as long, so a check of how long one takes would
+    /// measure the others.
+    static let launches = Slots(limit: 4)
+
+    /// Runs the executable to its end, blocking this thread: from an async test, ``launch(_:)``.
     func run(_ arguments: [String]) throws -> Output {
         let process = Process()
         process.executableURL = Self.executable
         process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
+        let out = try ChildPipe()
+        let err = try ChildPipe()
+        process.standardOutput = out.writing
+        process.standardError = err.writing
+        let started = ContinuousClock.now
         try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        out.childStarted()
+        err.childStarted()
+        // Standard error is drained meanwhile: a child that fills one pipe while we wait at the
+        // other's end would never exit.
+        let stderr = SharedText()
+        let drained = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            stderr.append(err.reading.readDataToEndOfFile())
+            drained.signal()
+        }
+        let stdout = out.reading.readDataToEndOfFile()
+        drained.wait()
         process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        return Output(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: stderr.value,
+            elapsed: ContinuousClock.now - started
+        )
+    }
+
+    /// ``run(_:)`` on a thread of its own, once one of ``launches`` is free: the wait for the
+    /// child holds no thread of the test pool.
+    func launch(_ arguments: [String]) async throws -> Output {
+        await Self.launches.acquire(timeout: .seconds(60))
+        do {
+            let output = try await offPool { try run(arguments) }
+            await Self.launches.release()
+            return output
+        } catch {
+            await Self.launches.release()
+            throw error
+        }
     }
 
     func config(_ text: String, in directory: TemporaryDirectory) throws -> String {
@@ -37,16 +74,16 @@ struct CommandLineTests {
         return directory.url("mirror.yaml")
     }
 
-    @Test func checkAcceptsAValidConfig() throws {
+    @Test func checkAcceptsAValidConfig() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = try config("streams:\n  - path: /config\n    watch: app.json\n", in: directory)
-        let result = try run(["check", path])
+        let result = try await launch(["check", path])
         #expect(result.status == 0)
         #expect(result.stdout == "\(path): ok, 1 stream on 127.0.0.1:8080\n")
     }
 
-    @Test func checkNamesWherePublishGoesWithoutItsPassword() throws {
+    @Test func checkNamesWherePublishGoesWithoutItsPassword() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = try config(
@@ -57,16 +94,16 @@ struct CommandLineTests {
               - {path: /b, watch: b.json}
               - {path: /c, watch: c.json, publish: null}
             """, in: directory)
-        let result = try run(["check", path])
+        let result = try await launch(["check", path])
         #expect(result.status == 0)
         #expect(result.stdout == "\(path): ok, 3 streams on 127.0.0.1:8080, 2 publishing to http://***@127.0.0.1:8081/pub/{stream}\n")
     }
 
-    @Test func checkRejectsWithFileLineColumnAndExit2() throws {
+    @Test func checkRejectsWithFileLineColumnAndExit2() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = try config("streams:\n  - path: /config\n    watch: app.json\n    format: xml\n", in: directory)
-        let result = try run(["check", path])
+        let result = try await launch(["check", path])
         #expect(result.status == 2)
         #expect(result.stderr == """
             \(path):4:13: error: format: unknown format 'xml' (supported: json, yaml, text, lines, manifest)
@@ -76,28 +113,28 @@ struct CommandLineTests {
             """)
     }
 
-    @Test func serveRejectsABadConfigBeforeBinding() throws {
+    @Test func serveRejectsABadConfigBeforeBinding() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = try config("listen: 127.0.0.1:0\nstreams:\n  - path: /healthz\n    watch: a.json\n", in: directory)
-        let result = try run([path])
+        let result = try await launch([path])
         #expect(result.status == 2)
         #expect(result.stderr.hasPrefix("\(path):3:11: error: path: '/healthz' is reserved"))
-        #expect(try run(["check", directory.url("missing.yaml")]).status == 2)
+        #expect(try await launch(["check", directory.url("missing.yaml")]).status == 2)
     }
 
-    @Test func usageErrorsExit64() throws {
-        #expect(try run(["--no-such-flag"]).status == 64)
-        let badListen = try run(["serve", "mirror.yaml", "--listen", "localhost"])
+    @Test func usageErrorsExit64() async throws {
+        #expect(try await launch(["--no-such-flag"]).status == 64)
+        let badListen = try await launch(["serve", "mirror.yaml", "--listen", "localhost"])
         #expect(badListen.status == 64)
         #expect(badListen.stderr.contains("--listen: expected HOST:PORT"))
     }
 
-    @Test func versionAndHelp() throws {
-        let version = try run(["--version"])
+    @Test func versionAndHelp() async throws {
+        let version = try await launch(["--version"])
         #expect(version.status == 0)
         #expect(version.stdout == "0.1.0\n")
-        let help = try run(["help", "serve"])
+        let help = try await launch(["help", "serve"])
         #expect(help.status == 0)
         #expect(help.stdout.contains("--listen <host:port>"))
         #expect(help.stdout.contains("--log-level <log-level>"))
@@ -119,17 +156,17 @@ struct CommandLineTests {
         sed.executableURL = URL(fileURLWithPath: "/bin/sed")
         sed.arguments = ["-i", "s/hello/bye/", directory.url("app.json")]
         try sed.run()
-        sed.waitUntilExit()
+        await sed.exited()
         let events = try await client.waitFor("change") { $0.count == 2 }
         #expect(events[1].data == #"{"greeting":"bye"}"#)
         #expect(await server.stop() == 0)
         try await client.waitUntilClosed()
     }
 
-    @Test func portInUseExits1() throws {
+    @Test func portInUseExits1() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         defer { close(listener) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -144,7 +181,7 @@ struct CommandLineTests {
         }
         let port = Int(UInt16(bigEndian: address.sin_port))
         let path = try config("listen: 127.0.0.1:\(port)\nstreams:\n  - path: /config\n    watch: app.json\n", in: directory)
-        let result = try run([path])
+        let result = try await launch([path])
         #expect(result.status == 1)
         #expect(result.stderr.contains("cannot serve on 127.0.0.1:\(port): Address already in use (errno 98)\n"), "\(result.stderr)")
     }

@@ -161,22 +161,22 @@ struct FollowCommandTests {
         let streams = "  - path: /config\n    watch: app.json\n    auth: {tokens_file: tokens}\n"
         let server = try await Self.serve(streams, in: directory)
         let url = "http://127.0.0.1:\(server.port)/config"
-        let none = try cli.run(["follow", url, "--until", "/a"])
+        let none = try await cli.launch(["follow", url, "--until", "/a"])
         #expect(none.status == 1)
         #expect(none.stderr.contains("401 Unauthorized") && none.stderr.contains("--token"), "\(none.stderr)")
-        let wrong = try cli.run(["follow", url, "--until", "/a", "--token", "guess"])
+        let wrong = try await cli.launch(["follow", url, "--until", "/a", "--token", "guess"])
         #expect(wrong.status == 1 && wrong.stderr.contains("401"))
         #expect(!wrong.stderr.contains("guess"))
-        let right = try cli.run(["follow", url, "--until", "/a", "--token", "s3cret-token", "--timeout", "30"])
+        let right = try await cli.launch(["follow", url, "--until", "/a", "--token", "s3cret-token", "--timeout", "30"])
         #expect(right.status == 0, "\(right.stderr)")
         #expect(right.stdout == #"{"a":1}"# + "\n")
-        let fromFile = try cli.run(["follow", url, "--until", "/a=1", "--token-file", directory.url("tokens"), "--timeout", "30"])
+        let fromFile = try await cli.launch(["follow", url, "--until", "/a=1", "--token-file", directory.url("tokens"), "--timeout", "30"])
         #expect(fromFile.status == 0 && fromFile.stdout == #"{"a":1}"# + "\n", "\(fromFile.stderr)")
         // ?access_token= in the URL goes through as written.
-        let inURL = try cli.run(["follow", url + "?access_token=s3cret-token", "--until", "/a", "--timeout", "30"])
+        let inURL = try await cli.launch(["follow", url + "?access_token=s3cret-token", "--until", "/a", "--timeout", "30"])
         #expect(inURL.status == 0, "\(inURL.stderr)")
         // A stream that does not exist is as final as a refused token.
-        let missing = try cli.run(["follow", "http://127.0.0.1:\(server.port)/nothere", "--until", "/a"])
+        let missing = try await cli.launch(["follow", "http://127.0.0.1:\(server.port)/nothere", "--until", "/a"])
         #expect(missing.status == 1 && missing.stderr.contains("404"), "\(missing.stderr)")
         _ = await server.stop()
     }
@@ -196,8 +196,8 @@ struct FollowCommandTests {
         (["http://127.0.0.1/config", "--token", "a", "--token-file", "/etc/hostname"], "not both"),
         (["http://127.0.0.1/config", "--token-file", "/nonexistent/token"], "--token-file"),
     ])
-    func badInputExits1(arguments: [String], message: String) throws {
-        let result = try cli.run(["follow"] + arguments)
+    func badInputExits1(arguments: [String], message: String) async throws {
+        let result = try await cli.launch(["follow"] + arguments)
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.contains(message), "\(result.stderr)")

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import MirrorServer
+import MirrorTestSupport
 import Testing
 
 /// The real executable, run as users run it: an ordinary user without capabilities (when the tests
@@ -73,10 +74,10 @@ struct ServerProcessTests {
         let curl = Process()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         curl.arguments = ["-sN", "http://127.0.0.1:\(server.port)/config"]
-        let output = Pipe()
-        curl.standardOutput = output
+        let output = try ChildPipe()
+        curl.standardOutput = output.writing
         let received = SharedText()
-        output.fileHandleForReading.readabilityHandler = { handle in
+        output.reading.readabilityHandler = { handle in
             let data = handle.availableData
             if data.isEmpty { handle.readabilityHandler = nil }
             received.append(data)
@@ -84,14 +85,14 @@ struct ServerProcessTests {
         let curlRuns = FileManager.default.isExecutableFile(atPath: "/usr/bin/curl")
         if curlRuns {
             try curl.run()
+            output.childStarted()
             try await eventually { received.value.contains("event: changed") }
         }
         #expect(await server.stop() == 0)
         try await client.waitUntilClosed()
         #expect(client.text.hasSuffix("\r\n0\r\n\r\n"))
         if curlRuns {
-            curl.waitUntilExit()
-            #expect(curl.terminationStatus == 0)
+            #expect(await curl.exited() == 0)
         }
     }
 
@@ -210,7 +211,7 @@ struct TLSTests {
     static let tools = ["/usr/bin/openssl", "/usr/bin/curl"]
 
     /// A self-signed certificate for 127.0.0.1 and localhost, made with openssl(1).
-    static func makeCertificate(in directory: TemporaryDirectory) throws {
+    static func makeCertificate(in directory: TemporaryDirectory) async throws {
         let openssl = Process()
         openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         openssl.arguments = [
@@ -220,40 +221,45 @@ struct TLSTests {
         ]
         openssl.standardError = FileHandle.nullDevice
         try openssl.run()
-        openssl.waitUntilExit()
-        #expect(openssl.terminationStatus == 0)
+        #expect(await openssl.exited() == 0)
         chmod(directory.url("key.pem"), 0o644)
     }
 
-    /// curl's output and exit status.
+    /// curl's output and exit status. It blocks this thread: from an async test, ``fetch(_:)``.
     static func curl(_ arguments: [String]) throws -> (String, Int32) {
         let curl = Process()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         curl.arguments = ["-s", "--max-time", "5"] + arguments
-        let output = Pipe()
-        curl.standardOutput = output
+        let output = try ChildPipe()
+        curl.standardOutput = output.writing
         try curl.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
+        output.childStarted()
+        let data = output.reading.readDataToEndOfFile()
         curl.waitUntilExit()
         return (String(decoding: data, as: UTF8.self), curl.terminationStatus)
+    }
+
+    /// ``curl(_:)`` on a thread of its own: the wait holds no thread of the test pool.
+    static func fetch(_ arguments: [String]) async throws -> (String, Int32) {
+        try await offPool { try curl(arguments) }
     }
 
     @Test(.enabled(if: tools.allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }, "needs openssl and curl"))
     func aStreamIsServedOverTLSAndPlainHTTPIsNot() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        try Self.makeCertificate(in: directory)
+        try await Self.makeCertificate(in: directory)
         try directory.write("app.json", #"{"secure":true}"#)
         try directory.write("mirror.yaml", "listen: 127.0.0.1:0\ntls: {cert: cert.pem, key: key.pem}\nstreams:\n  - path: /config\n    watch: app.json\n")
         let server = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory)
         #expect(server.log.contains("listening on https://127.0.0.1:"))
         let url = "https://127.0.0.1:\(server.port)/config"
-        let (document, status) = try Self.curl(["--cacert", directory.url("cert.pem"), "-H", "Accept: application/json", url])
+        let (document, status) = try await Self.fetch(["--cacert", directory.url("cert.pem"), "-H", "Accept: application/json", url])
         #expect(status == 0 && document == #"{"secure":true}"#, "\(status): \(document)")
-        let (events, _) = try Self.curl(["--cacert", directory.url("cert.pem"), "-N", "--max-time", "2", url])
+        let (events, _) = try await Self.fetch(["--cacert", directory.url("cert.pem"), "-N", "--max-time", "2", url])
         #expect(events.contains("event: changed\n") && events.contains(#"data: {"secure":true}"#))
         // Plain HTTP on the TLS port gets no answer a client could take for one.
-        let (plain, _) = try Self.curl(["-H", "Accept: application/json", "http://127.0.0.1:\(server.port)/config"])
+        let (plain, _) = try await Self.fetch(["-H", "Accept: application/json", "http://127.0.0.1:\(server.port)/config"])
         #expect(!plain.contains("secure"))
         #expect(await server.stop() == 0)
     }

@@ -6,6 +6,7 @@ import Testing
 /// comes, so a test can change files while it runs and then wait for its exit.
 final class FollowProcess: Sendable {
     private let process: Process
+    private let pipes: [ChildPipe]
     private let stdout = SharedText()
     private let stderr = SharedText()
 
@@ -19,14 +20,21 @@ final class FollowProcess: Sendable {
         process.executableURL = URL(fileURLWithPath: line[0])
         process.arguments = Array(line.dropFirst())
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        for (pipe, text) in [(Pipe(), stdout), (Pipe(), stderr)] {
-            if text === stdout { process.standardOutput = pipe } else { process.standardError = pipe }
-            pipe.fileHandleForReading.readabilityHandler = { handle in
+        pipes = [try ChildPipe(), try ChildPipe()]
+        for (pipe, text) in zip(pipes, [stdout, stderr]) {
+            if text === stdout { process.standardOutput = pipe.writing } else { process.standardError = pipe.writing }
+            pipe.reading.readabilityHandler = { handle in
                 let data = handle.availableData
-                if data.isEmpty { handle.readabilityHandler = nil } else { text.append(data) }
+                if data.isEmpty {
+                    handle.readabilityHandler = nil
+                    text.complete()
+                } else {
+                    text.append(data)
+                }
             }
         }
         try process.run()
+        for pipe in pipes { pipe.childStarted() }
     }
 
     deinit {
@@ -37,7 +45,8 @@ final class FollowProcess: Sendable {
         kill(process.processIdentifier, number)
     }
 
-    /// The exit status (or the signal that ended it), once it exits; a failure after `timeout`.
+    /// The exit status (or the signal that ended it), once it exits and its output has all been
+    /// read; a failure after `timeout`.
     func exitStatus(within timeout: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation) async throws -> Int32 {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while process.isRunning, ContinuousClock.now < deadline {
@@ -47,10 +56,11 @@ final class FollowProcess: Sendable {
             Issue.record("follow did not exit; stdout: \(output) stderr: \(errors)", sourceLocation: sourceLocation)
             throw TimeoutError()
         }
-        process.waitUntilExit()
-        // The pipes' last bytes may still be on their way to the handlers.
-        try await Task.sleep(for: .milliseconds(50))
-        return process.terminationStatus
+        let status = await process.exited()
+        // The pipes' last bytes may still be on their way to the handlers: wait for their ends of
+        // file. (A child the command left running could still hold a pipe: then 10 s is enough.)
+        _ = try await poll(timeout: .seconds(10)) { stdout.isComplete && stderr.isComplete }
+        return status
     }
 
     var endedBySignal: Bool { process.terminationReason == .uncaughtSignal }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import MirrorTestSupport
 import Synchronization
 import Testing
 
@@ -8,6 +9,7 @@ import Testing
 /// a low open-file limit.
 final class ServerProcess: Sendable {
     private let process: Process
+    private let output: ChildPipe
     private let stderr = SharedText()
     /// Whether this server still holds its ``WatcherSlots`` slot (given back once, on stop or deinit).
     private let holdsSlot = Mutex(true)
@@ -35,7 +37,9 @@ final class ServerProcess: Sendable {
         chmod(directory.path, 0o755)
         let binary = directory.url("sse-mirror")
         if !FileManager.default.fileExists(atPath: binary) {
-            try FileManager.default.copyItem(atPath: CommandLineTests.executable.path, toPath: binary)
+            // Tens of megabytes in a debug build: copied on a thread of its own, off the test pool.
+            let source = CommandLineTests.executable.path
+            try await offPool { try Self.copyExecutable(source, to: binary) }
         }
         var command = [binary, config] + arguments
         if unprivileged && getuid() == 0 {
@@ -51,11 +55,12 @@ final class ServerProcess: Sendable {
         process.executableURL = URL(fileURLWithPath: command[0])
         process.arguments = Array(command.dropFirst())
         process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
-        let pipe = Pipe()
-        process.standardError = pipe
-        process.standardOutput = pipe
+        let pipe = try ChildPipe()
+        output = pipe
+        process.standardError = pipe.writing
+        process.standardOutput = pipe.writing
         let stderr = self.stderr
-        pipe.fileHandleForReading.readabilityHandler = { handle in
+        pipe.reading.readabilityHandler = { handle in
             let data = handle.availableData
             if data.isEmpty {
                 handle.readabilityHandler = nil
@@ -64,7 +69,9 @@ final class ServerProcess: Sendable {
             }
         }
         try process.run()
-        let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+        pipe.childStarted()
+        // Only a guard against a server that never says it listens (it exits, or hangs).
+        let deadline = ContinuousClock.now.advanced(by: .seconds(40))
         var port: Int?
         while port == nil, ContinuousClock.now < deadline, process.isRunning {
             // The port's end must have arrived too: a pipe read can end inside the number.
@@ -81,6 +88,25 @@ final class ServerProcess: Sendable {
         self.port = port
     }
 
+    /// Copies the executable through close-on-exec descriptors. (FileManager's copy leaves its
+    /// write descriptor open to any child started meanwhile by another test: a server that
+    /// inherited it kept the copy "Text file busy" for as long as it ran, and the copy's own
+    /// server could not start.)
+    private static func copyExecutable(_ source: String, to destination: String) throws {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        defer { close(input) }
+        let output = open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+        guard output >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        defer { close(output) }
+        while true {
+            let copied = sendfile(output, input, nil, 1 << 30)
+            if copied == 0 { break }
+            guard copied > 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        }
+        fchmod(output, 0o755)
+    }
+
     /// A test that throws before ``stop()`` leaves no server behind (it would run on, orphaned,
     /// and load the machine for every later test).
     deinit {
@@ -92,17 +118,18 @@ final class ServerProcess: Sendable {
         kill(process.processIdentifier, number)
     }
 
-    /// SIGTERM, then the exit status.
+    /// SIGTERM, then the exit status. A server that has not exited 30 s later is killed (and
+    /// its status is SIGKILL's): a guard, not the time a shutdown is expected to take.
     func stop() async -> Int32 {
         if process.isRunning { signal(SIGTERM) }
-        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
         while process.isRunning, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        let status = await process.exited()
         if holdsSlot.withLock({ held in defer { held = false }; return held }) { await WatcherSlots.shared.release() }
-        return process.terminationStatus
+        return status
     }
 
     /// A field of /proc/PID/status, such as `Uid` or `CapEff`.
@@ -133,6 +160,11 @@ final class ServerProcess: Sendable {
 /// Text appended from a pipe's handler thread and read by the test.
 final class SharedText: Sendable {
     private let storage = Mutex("")
+    private let ended = Mutex(false)
     var value: String { storage.withLock { $0 } }
     func append(_ data: Data) { storage.withLock { $0 += String(decoding: data, as: UTF8.self) } }
+
+    /// Whether the pipe's end of file has been seen: every byte the writer wrote is in ``value``.
+    var isComplete: Bool { ended.withLock { $0 } }
+    func complete() { ended.withLock { $0 = true } }
 }

@@ -69,14 +69,17 @@ enum TreeTruth {
         return .object(object)
     }
 
+    /// The tool's standard output; it blocks this thread until the tool exits (from an async
+    /// test, through `offPool`).
     static func run(_ tool: String, _ arguments: [String]) throws -> [UInt8] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
+        let pipe = try ChildPipe()
+        process.standardOutput = pipe.writing
         try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        pipe.childStarted()
+        let data = pipe.reading.readDataToEndOfFile()
         process.waitUntilExit()
         return Array(data)
     }

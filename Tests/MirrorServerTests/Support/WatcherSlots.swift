@@ -4,48 +4,9 @@
 /// the suite at once, so without a bound their servers together passed 128 and the kernel
 /// refused new ones (EMFILE): tree streams went `invalid`, the suite failed, and a user's own
 /// servers would have been starved meanwhile. A server of a test takes a slot before it starts
-/// and gives it back when it stops.
-///
-/// A wait is bounded, so that a test holding slots while it waits for another cannot deadlock the
-/// suite: past it, the server starts anyway.
-actor WatcherSlots {
-    static let shared = WatcherSlots(limit: 32)
+/// and gives it back when it stops; past the wait's bound, the server starts anyway.
+typealias WatcherSlots = Slots
 
-    private var free: Int
-    private var waiters: [(id: Int, continuation: CheckedContinuation<Void, Never>)] = []
-    private var nextWaiter = 0
-
-    init(limit: Int) {
-        free = limit
-    }
-
-    func acquire(timeout: Duration = .seconds(20)) async {
-        if free > 0 {
-            free -= 1
-            return
-        }
-        let id = nextWaiter
-        nextWaiter += 1
-        let timer = Task {
-            try? await Task.sleep(for: timeout)
-            self.giveUp(id)
-        }
-        await withCheckedContinuation { waiters.append((id, $0)) }
-        timer.cancel()
-    }
-
-    func release() {
-        if waiters.isEmpty {
-            free += 1
-        } else {
-            waiters.removeFirst().continuation.resume()
-        }
-    }
-
-    /// A waiter past its time starts without a slot (and gives one back when it stops, which
-    /// only makes room sooner).
-    private func giveUp(_ id: Int) {
-        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
-        waiters.remove(at: index).continuation.resume()
-    }
+extension Slots {
+    static let shared = Slots(limit: 32)
 }
