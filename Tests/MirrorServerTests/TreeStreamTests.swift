@@ -12,18 +12,34 @@ struct TreeStreamTests {
     static let wait: Duration = .seconds(30)
 
     /// Waits until both the server's document and the follower's copy equal the tree's truth.
+    ///
+    /// The truth is taken by `find` and `sha256sum` on a thread of their own (waiting for them
+    /// would hold a thread of the test pool), once at the start and again only while the server
+    /// and the follower agree on something else, at most once a second: the tree holds still
+    /// while a test waits, and taking it every 50 ms in a dozen tests at once loaded the machine
+    /// more than the servers did. The follower's copy is rebuilt only when events came.
     static func expectConverges(
         _ fixture: MirrorFixture, _ client: TestClient, root: String, hash: Bool = true,
-        matching: @escaping (String) -> Bool = { _ in true },
+        matching: @escaping @Sendable (String) -> Bool = { _ in true },
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws {
-        var truth: JSONValue = [:]
+        let takeTruth = { try await offPool { try TreeTruth.manifest(root, hash: hash, matching: matching) } }
+        var truth = try await takeTruth()
+        var taken = ContinuousClock.now
         var served: JSONValue?
         var followed: JSONValue?
+        var followedEvents = -1
         let converged = try await poll(timeout: wait, every: .milliseconds(50)) {
-            truth = try TreeTruth.manifest(root, hash: hash, matching: matching)
             served = fixture.treeDocument()
-            followed = try ResumeTests.follow(client.events)
+            let events = client.events
+            if events.count != followedEvents {
+                followed = try ResumeTests.follow(events)
+                followedEvents = events.count
+            }
+            if served == truth && followed == truth { return true }
+            guard served == followed, ContinuousClock.now - taken >= .seconds(1) else { return false }
+            truth = try await takeTruth()
+            taken = ContinuousClock.now
             return served == truth && followed == truth
         }
         if converged { return }
@@ -42,14 +58,21 @@ struct TreeStreamTests {
         return expected.keys.filter { got[$0] != expected[$0] }
     }
 
+    /// Writes `count` files; from an async test, through ``fill(_:count:size:)``.
     static func writeFiles(_ folder: String, count: Int, size: Int = 100) throws {
         for n in 0..<count {
-            let fd = open(folder + "/file-\(n).bin", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            let fd = open(folder + "/file-\(n).bin", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw POSIXError(.EIO) }
             let bytes = [UInt8]((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ n) })
             _ = Glibc.write(fd, bytes, bytes.count)
             close(fd)
         }
+    }
+
+    /// ``writeFiles(_:count:size:)`` on a thread of its own: hundreds of files written in one go
+    /// would hold a thread of the test pool meanwhile.
+    static func fill(_ folder: String, count: Int, size: Int = 100) async throws {
+        try await offPool { try writeFiles(folder, count: count, size: size) }
     }
 
     @Test func aFolderOf500FilesMovedInYieldsAll500() async throws {
@@ -58,8 +81,8 @@ struct TreeStreamTests {
         let client = try await fixture.subscribe("/tree")
         try await client.waitFor("the empty manifest") { $0.first?.data == "{}" }
         try fixture.directory.mkdir("staging/batch/inner")
-        try Self.writeFiles(fixture.directory.url("staging/batch"), count: 400)
-        try Self.writeFiles(fixture.directory.url("staging/batch/inner"), count: 100)
+        try await Self.fill(fixture.directory.url("staging/batch"), count: 400)
+        try await Self.fill(fixture.directory.url("staging/batch/inner"), count: 100)
         try fixture.directory.rename("staging/batch", "art/batch")
         try await Self.expectConverges(fixture, client, root: fixture.directory.url("art"))
         #expect(Self.count(fixture.treeDocument()) == 500)
@@ -74,11 +97,15 @@ struct TreeStreamTests {
         try await client.waitFor("the empty manifest") { $0.first?.data == "{}" }
         // mkdir then write at once: the files land before the new folder's watch can exist, so only
         // watching it before listing it finds them all; nested folders made in one go likewise.
-        try fixture.directory.mkdir("art/new")
-        try Self.writeFiles(fixture.directory.url("art/new"), count: 500, size: 10)
-        try fixture.directory.mkdir("art/a/b/c/d")
-        try Self.writeFiles(fixture.directory.url("art/a/b/c/d"), count: 20, size: 10)
-        try Self.writeFiles(fixture.directory.url("art/a/b"), count: 5, size: 10)
+        // (Each folder made and filled in one go on a thread of its own, off the test pool.)
+        let directory = fixture.directory
+        try await offPool {
+            try directory.mkdir("art/new")
+            try Self.writeFiles(directory.url("art/new"), count: 500, size: 10)
+            try directory.mkdir("art/a/b/c/d")
+            try Self.writeFiles(directory.url("art/a/b/c/d"), count: 20, size: 10)
+            try Self.writeFiles(directory.url("art/a/b"), count: 5, size: 10)
+        }
         try await Self.expectConverges(fixture, client, root: fixture.directory.url("art"))
         #expect(Self.count(fixture.treeDocument()) == 525)
     }
@@ -142,7 +169,7 @@ struct TreeStreamTests {
         }
         defer { Task { await fixture.stop() } }
         let client = try await fixture.subscribe("/tree")
-        let matching = { (key: String) in key.hasSuffix(".tar.gz") }
+        let matching = { @Sendable (key: String) in key.hasSuffix(".tar.gz") }
         try await Self.expectConverges(fixture, client, root: fixture.directory.url("build"), matching: matching)
         try fixture.directory.mkdir("build/z")
         try fixture.directory.write("build/z/four.tar.gz", "4")
@@ -261,7 +288,8 @@ struct TreeStreamTests {
         // The JSON GET answers the same document.
         let get = try await fixture.request("GET /tree HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n")
         try await eventually(timeout: .seconds(10)) { get.isClosed }
-        #expect(try JSONParser.parse(Array(get.body.utf8)) == TreeTruth.manifest(art))
+        let truth = try await offPool { try TreeTruth.manifest(art) }
+        #expect(try JSONParser.parse(Array(get.body.utf8)) == truth)
     }
 
     @Test func binaryFilesInATextTreeAreMetadata() async throws {
@@ -273,7 +301,8 @@ struct TreeStreamTests {
         defer { Task { await fixture.stop() } }
         let client = try await fixture.subscribe("/tree")
         try await client.waitFor("the document") { $0.count == 1 }
-        let digest = String(decoding: try TreeTruth.run("/usr/bin/sha256sum", [fixture.directory.url("art/blob.bin")]).prefix(64), as: UTF8.self)
+        let blob = fixture.directory.url("art/blob.bin")
+        let digest = String(decoding: try await offPool { try TreeTruth.run("/usr/bin/sha256sum", [blob]) }.prefix(64), as: UTF8.self)
         #expect(fixture.treeDocument() == ["blob.bin": ["binary": true, "size": 6, "sha256": .string(digest)], "readme.txt": "hello\n"])
         try fixture.directory.write("art/broken.json", "x")
         try await eventually(timeout: Self.wait) { Self.count(fixture.treeDocument()) == 3 }
@@ -328,7 +357,7 @@ struct BinaryTextFileTests {
         try await client.waitFor("the text") { $0.first?.data == #""text""# }
         let bytes: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x00, 0x1A, 0xFF]
         try fixture.directory.writeInPlace("app.txt", [String(decoding: [0x41], as: UTF8.self)])
-        let fd = open(fixture.directory.url("app.txt.tmp"), O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let fd = open(fixture.directory.url("app.txt.tmp"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         _ = Glibc.write(fd, bytes, bytes.count)
         close(fd)
         try fixture.directory.rename("app.txt.tmp", "app.txt")
