@@ -22,7 +22,7 @@ public enum MultiplexRequest {
         var hubs: [StreamHub] = []
         for value in values {
             guard let path = value else { return .badRequest("a stream= value is not form-encoded") }
-            guard !hubs.contains(where: { $0.path == path }) else { return .badRequest("the stream '\(shown(path))' is named twice") }
+            guard !hubs.contains(where: { $0.path.hasSameScalars(as: path) }) else { return .badRequest("the stream '\(shown(path))' is named twice") }
             guard let hub = router.hub(forPath: path) else { return .notFound("no stream '\(shown(path))'") }
             hubs.append(hub)
         }

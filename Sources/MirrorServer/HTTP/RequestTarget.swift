@@ -29,7 +29,7 @@ public struct RequestTarget: Sendable, Equatable {
         guard let query else { return [] }
         return query.split(separator: "&", omittingEmptySubsequences: true).compactMap { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard Self.formDecode(parts[0]) == name else { return nil }
+            guard Self.formDecode(parts[0])?.hasSameScalars(as: name) == true else { return nil }
             return .some(parts.count > 1 ? Self.formDecode(parts[1]) : "")
         }
     }

@@ -23,14 +23,17 @@ public enum Route {
 public struct Router: Sendable {
     /// Every stream's hub, in config order (heartbeats walk them).
     public let hubs: [StreamHub]
-    private let hubsByPath: [String: StreamHub]
+    /// Keyed by Unicode scalars (``ScalarString``), not by `String ==`: a path asked for must be the
+    /// configured one byte for byte (RFC 3986 §6.2.1), and Swift's canonical equivalence would take
+    /// a `stream=` value of `/\u{212A}` (KELVIN SIGN, decoded from `/%E2%84%AA`) for the stream `/K`.
+    private let hubsByPath: [ScalarString: StreamHub]
 
     public init(hubs: [StreamHub]) {
         self.hubs = hubs
-        self.hubsByPath = Dictionary(uniqueKeysWithValues: hubs.map { ($0.path, $0) })
+        self.hubsByPath = Dictionary(uniqueKeysWithValues: hubs.map { (ScalarString($0.path), $0) })
     }
 
-    public func hub(forPath path: String) -> StreamHub? { hubsByPath[path] }
+    public func hub(forPath path: String) -> StreamHub? { hubsByPath[ScalarString(path)] }
 
     static let allowed = "GET, HEAD, OPTIONS"
     /// The multiplexed route. A stream path may not take it (`StreamPathRule.reserved`: the config
@@ -43,7 +46,7 @@ public struct Router: Sendable {
     /// is not part of the match.
     public func route(method: HTTPMethod, path: String) -> Route {
         let headOnly = method == .HEAD
-        let hub = hubsByPath[path]
+        let hub = hub(forPath: path)
         guard hub != nil || Self.fixedPaths.contains(path) else { return .notFound }
         switch method {
         case .GET, .HEAD:

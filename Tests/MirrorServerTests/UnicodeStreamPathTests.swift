@@ -1,0 +1,83 @@
+import Foundation
+import MirrorCore
+import Testing
+
+/// Issue 17 for stream paths, through the real binary. A stream path is written in mirror.yaml
+/// percent-encoded, as a browser sends it (`StreamPathRule`), so `/caf%C3%A9` (NFC `é`) and
+/// `/cafe%CC%81` (NFD `e` + U+0301) are two streams, each watching its own file (whose names are
+/// the same two spellings). A `stream=` value of `/events` is decoded once, and Swift's `String ==`
+/// equates `/\u{212A}` (KELVIN SIGN, `/%E2%84%AA`) with `/K` by canonical equivalence: the server
+/// must compare by Unicode scalars and answer 404 for it, not serve `/K`.
+@Suite("Stream paths by Unicode scalars", .timeLimit(.minutes(1)))
+struct UnicodeStreamPathTests {
+    static let nfcFile = "caf\u{E9}.json"
+    static let nfdFile = "cafe\u{301}.json"
+
+    /// A server with the two spellings of `/café` and `/K`, each serving a document naming it.
+    func serve() async throws -> (TemporaryDirectory, ServerProcess) {
+        let directory = try TemporaryDirectory()
+        try directory.write(Self.nfcFile, #"{"v":"nfc"}"#)
+        try directory.write(Self.nfdFile, #"{"v":"nfd"}"#)
+        try directory.write("k.json", #"{"v":"k"}"#)
+        try directory.write("mirror.yaml", """
+            listen: 127.0.0.1:0
+            heartbeat: 0
+            streams:
+              - path: /caf%C3%A9
+                watch: \(Self.nfcFile)
+              - path: /cafe%CC%81
+                watch: \(Self.nfdFile)
+              - path: /K
+                watch: k.json
+            """)
+        let server = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory)
+        return (directory, server)
+    }
+
+    /// The answer to one request that closes its connection: whole, or only its head when that is
+    /// all a test needs (a stream served by mistake never ends).
+    func answer(_ server: ServerProcess, _ target: String, accept: String, whole: Bool = true) async throws -> TestClient {
+        let request = "GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: \(accept)\r\nConnection: close\r\n\r\n"
+        let client = try await TestClient.connect(port: server.port, group: MultiThreadedEventLoopGroupHolder.shared, request: request)
+        if whole {
+            try await client.waitUntilClosed(timeout: .seconds(20))
+        } else {
+            try await client.waitForText(timeout: .seconds(20)) { $0.contains("\r\n\r\n") }
+        }
+        return client
+    }
+
+    @Test func eachSpellingServesItsOwnFile() async throws {
+        let (directory, server) = try await serve()
+        defer { directory.remove() }
+        for (target, body) in [("/caf%C3%A9", #"{"v":"nfc"}"#), ("/cafe%CC%81", #"{"v":"nfd"}"#), ("/K", #"{"v":"k"}"#)] {
+            let client = try await answer(server, target, accept: "application/json")
+            #expect(client.head?.hasPrefix("HTTP/1.1 200 OK") == true, "\(target): \(client.text)")
+            #expect(Array(client.body.utf8) == Array(body.utf8), "\(target): \(client.body)")
+        }
+        // One connection with both spellings (each value form-encoded once more, as URLSearchParams
+        // writes it): each stream's own document.
+        let both = try await TestClient.subscribe(
+            port: server.port, group: MultiThreadedEventLoopGroupHolder.shared,
+            path: "/events?stream=/cafe%25CC%2581&stream=/caf%25C3%25A9"
+        )
+        let events = try await both.waitFor("both documents", timeout: .seconds(20)) { $0.count >= 2 }
+        #expect(Set(events.prefix(2).map { Array($0.data.utf8) }) == [Array(#"{"v":"nfd"}"#.utf8), Array(#"{"v":"nfc"}"#.utf8)])
+        await both.close()
+        #expect(await server.stop() == 0)
+    }
+
+    /// `/%E2%84%AA` is decoded to `/\u{212A}`: no stream has that path, so 404, alone or beside
+    /// `/K` (not "named twice"); the decoded NFC spelling of `/café` is not the configured path
+    /// either, which keeps its escapes.
+    @Test func anEquivalentSpellingIsNoStream() async throws {
+        let (directory, server) = try await serve()
+        defer { directory.remove() }
+        for target in ["/events?stream=/%E2%84%AA", "/events?stream=/K&stream=/%E2%84%AA", "/events?stream=/caf%C3%A9"] {
+            let client = try await answer(server, target, accept: "text/event-stream", whole: false)
+            #expect(client.head?.hasPrefix("HTTP/1.1 404 Not Found") == true, "\(target): \(client.text.prefix(300))")
+            await client.close()
+        }
+        #expect(await server.stop() == 0)
+    }
+}
