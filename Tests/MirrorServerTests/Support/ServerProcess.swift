@@ -25,8 +25,8 @@ final class ServerProcess: Sendable {
     /// Starts `sse-mirror CONFIG ARGUMENTS…` and waits for its "listening on" line. ``log`` is
     /// everything it writes, standard error and standard output.
     /// - Parameters:
-    ///   - directory: made readable by everyone; the binary is copied into it, so an unprivileged
-    ///     user can run it wherever the build folder is.
+    ///   - directory: made readable by everyone; the binary is put into it (a link to the run's
+    ///     own copy), so an unprivileged user can run it wherever the build folder is.
     ///   - openFileLimit: both the soft and the hard RLIMIT_NOFILE (through prlimit(1)).
     ///   - wrapper: a command that runs the rest of the command line (`unshare …`), outermost.
     init(
@@ -37,9 +37,7 @@ final class ServerProcess: Sendable {
         chmod(directory.path, 0o755)
         let binary = directory.url("sse-mirror")
         if !FileManager.default.fileExists(atPath: binary) {
-            // Tens of megabytes in a debug build: copied on a thread of its own, off the test pool.
-            let source = CommandLineTests.executable.path
-            try await offPool { try Self.copyExecutable(source, to: binary) }
+            try await offPool { try Self.placeExecutable(at: binary) }
         }
         var command = [binary, config] + arguments
         if unprivileged && getuid() == 0 {
@@ -88,25 +86,6 @@ final class ServerProcess: Sendable {
         self.port = port
     }
 
-    /// Copies the executable through close-on-exec descriptors. (FileManager's copy leaves its
-    /// write descriptor open to any child started meanwhile by another test: a server that
-    /// inherited it kept the copy "Text file busy" for as long as it ran, and the copy's own
-    /// server could not start.)
-    private static func copyExecutable(_ source: String, to destination: String) throws {
-        let input = open(source, O_RDONLY | O_CLOEXEC)
-        guard input >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        defer { close(input) }
-        let output = open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
-        guard output >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        defer { close(output) }
-        while true {
-            let copied = sendfile(output, input, nil, 1 << 30)
-            if copied == 0 { break }
-            guard copied > 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        }
-        fchmod(output, 0o755)
-    }
-
     /// A test that throws before ``stop()`` leaves no server behind (it would run on, orphaned,
     /// and load the machine for every later test).
     deinit {
@@ -150,7 +129,8 @@ final class ServerProcess: Sendable {
         return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
-    func waitForLog(_ what: String, timeout: Duration = .seconds(5), sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    /// Waits until the log says `what`; the default timeout is a guard, not the expected time.
+    func waitForLog(_ what: String, timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation) async throws {
         if try await poll(timeout: timeout, every: .milliseconds(20), { log.contains(what) }) { return }
         Issue.record("the log never said \"\(what)\": \(log)", sourceLocation: sourceLocation)
         throw TimeoutError()
