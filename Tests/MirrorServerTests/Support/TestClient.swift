@@ -119,11 +119,12 @@ final class TestClient: Sendable {
         }
     }
 
-    /// Waits until the events satisfy `condition`, failing the test after `timeout`.
+    /// Waits until the events satisfy `condition`, failing the test after `timeout`: by default a
+    /// guard against events that never come, not the time they are expected to take.
     @discardableResult
     func waitFor(
         _ what: String,
-        timeout: Duration = .seconds(5),
+        timeout: Duration = .seconds(30),
         sourceLocation: SourceLocation = #_sourceLocation,
         _ condition: ([ReceivedEvent]) -> Bool
     ) async throws -> [ReceivedEvent] {
@@ -134,6 +135,8 @@ final class TestClient: Sendable {
         throw TimeoutError()
     }
 
+    /// The answers and closes these two wait for are expected at once, well before the server's
+    /// own 10 s request timeout would close a connection anyway: their 5 s default stays below it.
     func waitForText(timeout: Duration = .seconds(5), _ condition: (String) -> Bool) async throws {
         guard try await poll(timeout: timeout, { condition(text) }) else { throw TimeoutError() }
     }
