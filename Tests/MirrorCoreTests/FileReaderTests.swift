@@ -66,7 +66,8 @@ struct FileReaderTests {
         let started = ContinuousClock.now
         let content = try FileReader.read(path: file, limit: 1 << 20, symlinks: .follow)
         #expect(content.bytes.count == 65536)
-        #expect(ContinuousClock.now - started < .milliseconds(100))
+        // Well under the second, with room for a loaded machine that puts this thread aside.
+        #expect(ContinuousClock.now - started < .milliseconds(500))
         // While a writer holds it open, the same reading is doubted (no reading, looked at again).
         let writer = open(file, O_WRONLY | O_APPEND | O_CLOEXEC)
         defer { close(writer) }
