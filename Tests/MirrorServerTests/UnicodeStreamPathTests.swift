@@ -80,4 +80,48 @@ struct UnicodeStreamPathTests {
         }
         #expect(await server.stop() == 0)
     }
+
+    /// A watched name that is a symlink into the folder of the other spelling (`café/doc.json` →
+    /// `../café/doc.json`, NFC to NFD): two folders to watch, the link's and the target's. A
+    /// `Set<String>` of folders kept one, so a save in the target's folder was seen only by the
+    /// reconciliation stat, 10 s later; within 5 s it must be inotify's doing.
+    @Test func aSymlinkIntoTheOtherSpellingsFolderIsWatched() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let nfc = "caf\u{E9}", nfd = "cafe\u{301}"
+        try directory.mkdir(nfc)
+        try directory.mkdir(nfd)
+        try directory.write(nfd + "/doc.json", #"{"v":1}"#)
+        try directory.write(nfd + "/app.log", "one\n")
+        try directory.symlink(nfc + "/doc.json", to: "../" + nfd + "/doc.json")
+        try directory.symlink(nfc + "/app.log", to: "../" + nfd + "/app.log")
+        try directory.write("mirror.yaml", """
+            listen: 127.0.0.1:0
+            heartbeat: 0
+            streams:
+              - path: /doc
+                watch: \(nfc)/doc.json
+              - path: /log
+                watch: \(nfc)/app.log
+                format: lines
+            """)
+        let server = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory)
+        let group = MultiThreadedEventLoopGroupHolder.shared
+        let doc = try await TestClient.subscribe(port: server.port, group: group, path: "/doc")
+        let log = try await TestClient.subscribe(port: server.port, group: group, path: "/log")
+        try await doc.waitFor("the first document", timeout: .seconds(20)) { $0.count == 1 }
+        try await log.waitFor("the first line", timeout: .seconds(20)) { $0.count == 1 }
+        try directory.write(nfd + "/doc.json.tmp", #"{"v":2}"#)
+        try directory.rename(nfd + "/doc.json.tmp", nfd + "/doc.json")
+        // A rotation: the name is a new file in the target's folder, seen only by that folder's watch.
+        try directory.rename(nfd + "/app.log", nfd + "/app.log.1")
+        try directory.write(nfd + "/app.log", "two\n")
+        let docEvents = try await doc.waitFor("the save", timeout: .seconds(5)) { $0.count == 2 }
+        #expect(docEvents.last?.data == #"{"v":2}"#)
+        let logEvents = try await log.waitFor("the rotated log's line", timeout: .seconds(5)) { $0.contains { $0.data.contains("two") } }
+        #expect(logEvents.last?.data == #"["two"]"#)
+        await doc.close()
+        await log.close()
+        #expect(await server.stop() == 0)
+    }
 }

@@ -35,8 +35,8 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
         var follower: LogFollower<Instant>
         var logs: [LogFileKey: OpenLog] = [:]
         var resolution: PathResolution
-        /// Folder → watch descriptor.
-        var folders: [String: Int32] = [:]
+        /// Folder → watch descriptor (by Unicode scalars, as the file system names folders).
+        var folders: [ScalarString: Int32] = [:]
         /// When the name and the open files are looked at next, while inotify cannot serve (a
         /// folder or a file could not be watched) or the stream polls by config.
         var poll: PollSchedule<Instant>
@@ -252,12 +252,12 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
                 enqueue(FileRef(stream: index, key: key))
             case .folder(let index):
                 let resolution = followed[index].resolution
-                let targetWatch = followed[index].folders[resolution.watchedTargetDirectory]
-                let folderExists = resolution.watchedTargetDirectory == resolution.targetDirectory
+                let targetWatch = followed[index].folders[ScalarString(resolution.watchedTargetDirectory)]
+                let folderExists = resolution.watchedTargetDirectory.hasSameScalars(as: resolution.targetDirectory)
                 if event.watch == targetWatch && folderExists && !event.name.isEmpty {
                     // Only the name matters here; growth is seen through the file's own watch.
                     // IN_ATTRIB: a chmod may have made a log that could not be opened readable.
-                    if event.name == resolution.targetName && mask & (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB) != 0 {
+                    if event.name.hasSameScalars(as: resolution.targetName) && mask & (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB) != 0 {
                         recheckName(index)
                     }
                 } else if mask & (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF) != 0 {
@@ -476,7 +476,7 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
         var failure: String?
         for path in wanted where followed[index].folders[path] == nil {
             do {
-                let wd = try inotify.addWatch(directory: path)
+                let wd = try inotify.addWatch(directory: path.string)
                 users[wd, default: []].insert(.folder(index))
                 followed[index].folders[path] = wd
             } catch {

@@ -40,8 +40,9 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
     private struct WatchedFile {
         let path: String
         var resolution: PathResolution
-        /// Folder → watch descriptor, for the folders this file needs.
-        var watches: [String: Int32] = [:]
+        /// Folder → watch descriptor, for the folders this file needs (by Unicode scalars, as the
+        /// file system names them).
+        var watches: [ScalarString: Int32] = [:]
         var scheduler: ChangeScheduler<Instant>
         /// The identity the file had at the last read; nil while it is missing.
         var lastIdentity: FileIdentity?
@@ -205,9 +206,9 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
         for index in fileIndexes {
             let file = files[index]
             let resolution = file.resolution
-            let targetWatch = file.watches[resolution.watchedTargetDirectory]
-            let targetFolderExists = resolution.watchedTargetDirectory == resolution.targetDirectory
-            if event.watch == targetWatch && targetFolderExists && event.name == resolution.targetName {
+            let targetWatch = file.watches[ScalarString(resolution.watchedTargetDirectory)]
+            let targetFolderExists = resolution.watchedTargetDirectory.hasSameScalars(as: resolution.targetDirectory)
+            if event.watch == targetWatch && targetFolderExists && event.name.hasSameScalars(as: resolution.targetName) {
                 logger.trace("event", metadata: ["watch.path": "\(file.path)", "inotify.mask": "\(event.mask)"])
                 if mask & (IN_MOVED_TO | IN_CREATE) != 0 {
                     // A new entry under the name may be a symlink now (`ln -sf`): follow it from here on.
@@ -225,7 +226,7 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
                     recheck(index, at: now)
                 }
             } else if event.watch != targetWatch || !targetFolderExists
-                || resolution.linkDirectories.contains(where: { file.watches[$0] == event.watch })
+                || resolution.linkDirectories.contains(where: { file.watches[ScalarString($0)] == event.watch })
             {
                 // A folder on the symlink chain (or an ancestor of a missing folder) changed:
                 // the path may lead elsewhere now, and no event names the file itself.
@@ -327,7 +328,7 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
         var mode: WatchStatus.Mode = files[index].policy.mode == .poll ? .polling(reason: "watch_mode: poll") : .inotify
         for path in wanted where files[index].watches[path] == nil {
             do {
-                let wd = try inotify.addWatch(directory: path)
+                let wd = try inotify.addWatch(directory: path.string)
                 users[wd, default: []].insert(index)
                 files[index].watches[path] = wd
             } catch {

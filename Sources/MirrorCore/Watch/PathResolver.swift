@@ -18,8 +18,15 @@ public struct PathResolution: Sendable, Equatable {
     public var targetDirectory: String { PathText.directory(of: target) }
     public var targetName: String { PathText.name(of: target) }
 
-    /// Every folder to watch.
-    public var directories: Set<String> { Set(linkDirectories).union([watchedTargetDirectory]) }
+    /// Every folder to watch, by Unicode scalars (``ScalarString``): folders named `café` in NFC
+    /// and in NFD are two folders to the file system, and `Set<String>` would keep only one.
+    public var directories: Set<ScalarString> { Set((linkDirectories + [watchedTargetDirectory]).map { ScalarString($0) }) }
+
+    /// The same paths, byte for byte (``String/hasSameScalars(as:)``), not by Swift's `String ==`.
+    public static func == (lhs: PathResolution, rhs: PathResolution) -> Bool {
+        lhs.target.hasSameScalars(as: rhs.target) && lhs.linkDirectories.hasSameScalars(as: rhs.linkDirectories)
+            && lhs.watchedTargetDirectory.hasSameScalars(as: rhs.watchedTargetDirectory)
+    }
 }
 
 public enum PathResolver {
@@ -43,7 +50,7 @@ public enum PathResolver {
                 continue
             }
             links += 1
-            if !linkDirectories.contains(current) { linkDirectories.append(current) }
+            if !linkDirectories.contains(where: { $0.hasSameScalars(as: current) }) { linkDirectories.append(current) }
             if destination.hasPrefix("/") { current = "/" }
             pending += destination.split(separator: "/").map(String.init).reversed()
         }
