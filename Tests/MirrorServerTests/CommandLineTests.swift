@@ -30,23 +30,21 @@ struct CommandLineTests {
         let process = Process()
         process.executableURL = Self.executable
         process.arguments = arguments
-        let out = try ChildPipe()
-        let err = try ChildPipe()
-        process.standardOutput = out.writing
-        process.standardError = err.writing
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
         let started = ContinuousClock.now
         try process.run()
-        out.childStarted()
-        err.childStarted()
         // Standard error is drained meanwhile: a child that fills one pipe while we wait at the
         // other's end would never exit.
         let stderr = SharedText()
         let drained = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
-            stderr.append(err.reading.readDataToEndOfFile())
+            stderr.append(err.fileHandleForReading.readDataToEndOfFile())
             drained.signal()
         }
-        let stdout = out.reading.readDataToEndOfFile()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
         drained.wait()
         process.waitUntilExit()
         return Output(

@@ -74,10 +74,10 @@ struct ServerProcessTests {
         let curl = Process()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         curl.arguments = ["-sN", "http://127.0.0.1:\(server.port)/config"]
-        let output = try ChildPipe()
-        curl.standardOutput = output.writing
+        let output = Pipe()
+        curl.standardOutput = output
         let received = SharedText()
-        output.reading.readabilityHandler = { handle in
+        output.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
             if data.isEmpty { handle.readabilityHandler = nil }
             received.append(data)
@@ -85,7 +85,6 @@ struct ServerProcessTests {
         let curlRuns = FileManager.default.isExecutableFile(atPath: "/usr/bin/curl")
         if curlRuns {
             try curl.run()
-            output.childStarted()
             try await eventually { received.value.contains("event: changed") }
         }
         #expect(await server.stop() == 0)
@@ -230,11 +229,10 @@ struct TLSTests {
         let curl = Process()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         curl.arguments = ["-s", "--max-time", "5"] + arguments
-        let output = try ChildPipe()
-        curl.standardOutput = output.writing
+        let output = Pipe()
+        curl.standardOutput = output
         try curl.run()
-        output.childStarted()
-        let data = output.reading.readDataToEndOfFile()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
         curl.waitUntilExit()
         return (String(decoding: data, as: UTF8.self), curl.terminationStatus)
     }

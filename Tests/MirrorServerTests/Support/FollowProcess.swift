@@ -6,7 +6,6 @@ import Testing
 /// comes, so a test can change files while it runs and then wait for its exit.
 final class FollowProcess: Sendable {
     private let process: Process
-    private let pipes: [ChildPipe]
     private let stdout = SharedText()
     private let stderr = SharedText()
 
@@ -20,10 +19,9 @@ final class FollowProcess: Sendable {
         process.executableURL = URL(fileURLWithPath: line[0])
         process.arguments = Array(line.dropFirst())
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        pipes = [try ChildPipe(), try ChildPipe()]
-        for (pipe, text) in zip(pipes, [stdout, stderr]) {
-            if text === stdout { process.standardOutput = pipe.writing } else { process.standardError = pipe.writing }
-            pipe.reading.readabilityHandler = { handle in
+        for (pipe, text) in [(Pipe(), stdout), (Pipe(), stderr)] {
+            if text === stdout { process.standardOutput = pipe } else { process.standardError = pipe }
+            pipe.fileHandleForReading.readabilityHandler = { handle in
                 let data = handle.availableData
                 if data.isEmpty {
                     handle.readabilityHandler = nil
@@ -34,7 +32,6 @@ final class FollowProcess: Sendable {
             }
         }
         try process.run()
-        for pipe in pipes { pipe.childStarted() }
     }
 
     deinit {

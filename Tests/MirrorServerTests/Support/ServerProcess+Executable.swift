@@ -32,10 +32,10 @@ extension ServerProcess {
         if link(source, destination) != 0 { try copyExecutable(source, to: destination) }
     }
 
-    /// Copies the executable through close-on-exec descriptors. (FileManager's copy leaves its
-    /// write descriptor open to any child started meanwhile by another test: a server that
-    /// inherited it kept the copy "Text file busy" for as long as it ran, and the copy's own
-    /// server could not start.)
+    /// Copies the executable. While its write descriptor is open, a child that another test forks
+    /// holds it too until the spawn closes it before exec, and an exec of the copy at that moment
+    /// fails "Text file busy" (seen once under load when every server made its own copy): with one
+    /// copy per run, that moment comes once per run, not once per server.
     private static func copyExecutable(_ source: String, to destination: String) throws {
         let input = open(source, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }

@@ -9,7 +9,6 @@ import Testing
 /// a low open-file limit.
 final class ServerProcess: Sendable {
     private let process: Process
-    private let output: ChildPipe
     private let stderr = SharedText()
     /// Whether this server still holds its ``WatcherSlots`` slot (given back once, on stop or deinit).
     private let holdsSlot = Mutex(true)
@@ -53,12 +52,11 @@ final class ServerProcess: Sendable {
         process.executableURL = URL(fileURLWithPath: command[0])
         process.arguments = Array(command.dropFirst())
         process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
-        let pipe = try ChildPipe()
-        output = pipe
-        process.standardError = pipe.writing
-        process.standardOutput = pipe.writing
+        let pipe = Pipe()
+        process.standardError = pipe
+        process.standardOutput = pipe
         let stderr = self.stderr
-        pipe.reading.readabilityHandler = { handle in
+        pipe.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
             if data.isEmpty {
                 handle.readabilityHandler = nil
@@ -67,7 +65,6 @@ final class ServerProcess: Sendable {
             }
         }
         try process.run()
-        pipe.childStarted()
         // Only a guard against a server that never says it listens (it exits, or hangs).
         let deadline = ContinuousClock.now.advanced(by: .seconds(40))
         var port: Int?

@@ -75,11 +75,10 @@ enum TreeTruth {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
-        let pipe = try ChildPipe()
-        process.standardOutput = pipe.writing
+        let pipe = Pipe()
+        process.standardOutput = pipe
         try process.run()
-        pipe.childStarted()
-        let data = pipe.reading.readDataToEndOfFile()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Array(data)
     }
