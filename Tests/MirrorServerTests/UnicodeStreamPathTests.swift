@@ -124,4 +124,37 @@ struct UnicodeStreamPathTests {
         await log.close()
         #expect(await server.stop() == 0)
     }
+
+    /// A reload that respells `tokens_file` from NFC to NFD names another file, which the server
+    /// must follow from then on; comparing the watched paths with `String ==` kept watching the
+    /// old one, so the new file's tokens changed and the server never knew.
+    @Test func aTokensFileRespelledIsFollowed() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let nfc = "tokens-caf\u{E9}", nfd = "tokens-cafe\u{301}"
+        try directory.write("a.json", #"{"a":1}"#)
+        try directory.write(nfc, "token-nfc\n")
+        try directory.write(nfd, "token-nfd\n")
+        func config(_ tokens: String) -> String {
+            "listen: 127.0.0.1:0\nheartbeat: 0\nauth: {tokens_file: \(tokens)}\nstreams:\n  - path: /a\n    watch: a.json\n"
+        }
+        func save(_ text: String, as name: String) throws {
+            try directory.write(name + ".tmp", text)
+            try directory.rename(name + ".tmp", name)
+        }
+        func opens(_ token: String) async throws -> Bool {
+            try await poll(timeout: .seconds(5)) {
+                try await ConfigReloadTests.status(server, "/a?access_token=\(token)") == "HTTP/1.1 200 OK"
+            }
+        }
+        try directory.write("mirror.yaml", config(nfc))
+        let server = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory)
+        #expect(try await opens("token-nfc"))
+        try save(config(nfd), as: "mirror.yaml")
+        #expect(try await opens("token-nfd"), "the reload took the other spelling's file")
+        try save("token-new\n", as: nfd)
+        #expect(try await opens("token-new"), "the file named now is followed")
+        #expect(try await ConfigReloadTests.status(server, "/a?access_token=token-nfc") == "HTTP/1.1 401 Unauthorized")
+        #expect(await server.stop() == 0)
+    }
 }

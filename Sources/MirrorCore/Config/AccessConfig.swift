@@ -22,7 +22,7 @@ public struct AccessConfig: Sendable, Equatable {
     /// Records that the tokens file at `path` gives no token, once however often it is named,
     /// and returns the tokens it stands for now: none (never nil, which would open the stream).
     mutating func revoke(_ path: String, reason: String) -> AccessTokens {
-        if !revokedTokenFiles.contains(where: { $0.path == path }) {
+        if !revokedTokenFiles.contains(where: { $0.path.hasSameScalars(as: path) }) {
             revokedTokenFiles.append(RevokedTokenFile(path: path, reason: reason))
         }
         return AccessTokens([])

@@ -21,8 +21,9 @@ public final class ConfigReloader: Sendable {
     private let logger: Logger
     private let triggers: AsyncStream<Void>
     private let trigger: AsyncStream<Void>.Continuation
-    /// The last bytes read of each watched file (its first reading only records them).
-    private let lastBytes = Mutex<[String: [UInt8]]>([:])
+    /// The last bytes read of each watched file (its first reading only records them), by path as
+    /// the file system spells it: `tokens-é` in NFC and in NFD are two files (``ScalarString``).
+    private let lastBytes = Mutex<[ScalarString: [UInt8]]>([:])
     private let watcher: Mutex<(watcher: FileWatcher, files: [String])?> = Mutex(nil)
     private let timing: Mutex<WatchTiming?> = Mutex(nil)
 
@@ -43,9 +44,10 @@ public final class ConfigReloader: Sendable {
     private func watch(_ paths: [String], timing: WatchTiming) throws {
         let watcher = try FileWatcher(paths: paths, timing: timing, readLimit: 4 << 20, logger: logger) { [self] index, result, _ in
             let bytes = (try? result.get())?.bytes
+            let path = ScalarString(paths[index])
             let changed = lastBytes.withLock { last in
-                defer { last[paths[index]] = bytes ?? [] }
-                return last[paths[index]].map { $0 != (bytes ?? []) } ?? false
+                defer { last[path] = bytes ?? [] }
+                return last[path].map { $0 != (bytes ?? []) } ?? false
             }
             if changed { trigger.yield() }
             return .done
@@ -61,7 +63,8 @@ public final class ConfigReloader: Sendable {
     /// Follows the token files a reloaded config names, when they are not the ones watched.
     private func rewatch(tokenFiles: [String]) {
         let paths = [file] + tokenFiles
-        guard let timing = timing.withLock({ $0 }), watcher.withLock({ $0?.files }) != paths else { return }
+        let watched = watcher.withLock { $0?.files }
+        guard let timing = timing.withLock({ $0 }), watched?.hasSameScalars(as: paths) != true else { return }
         do {
             try watch(paths, timing: timing)
         } catch {
