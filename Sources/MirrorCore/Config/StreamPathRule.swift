@@ -2,7 +2,11 @@
 ///
 /// The path is compared byte for byte with the request target's path, so it must already be in
 /// the form a client sends: absolute, no query or fragment, no dot segments (RFC 3986 §3.3, §5.2.4),
-/// only characters a path may hold unencoded (`pchar`) or percent-escapes.
+/// only characters a path may hold unencoded (`pchar`) or percent-escapes. So a path is ASCII,
+/// and `String ==` between two configured paths compares bytes (canonical equivalence equates
+/// different scalars only where one is not ASCII): the config's tables keyed by stream path need no
+/// ``ScalarString``. `/caf%C3%A9` (NFC `é`) and `/cafe%CC%81` (NFD) are two paths. What a client
+/// names is looked up by scalars (`Router`), since a decoded `stream=` value may hold anything.
 public enum StreamPathRule {
     /// Routes the server keeps for itself, now or in planned features (dashboard, health, metrics, multiplexed events).
     public static let reserved: Set<String> = ["/", "/healthz", "/metrics", "/events", "/client.js"]
