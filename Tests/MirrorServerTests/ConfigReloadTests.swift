@@ -11,13 +11,13 @@ struct ConfigReloadTests {
         "listen: 127.0.0.1:0\nheartbeat: 0\nstreams:\n" + streams.map { "  - path: \($0.0)\n    watch: \($0.1)\n" }.joined()
     }
 
-    func start() async throws -> (TemporaryDirectory, ServerProcess) {
+    func start(arguments: [String] = []) async throws -> (TemporaryDirectory, ServerProcess) {
         let directory = try TemporaryDirectory()
         try directory.write("a.json", #"{"a":1}"#)
         try directory.write("b.json", #"{"b":1}"#)
         try directory.write("mirror.yaml", Self.config([("/a", "a.json")]))
         do {
-            return (directory, try await ServerProcess(config: directory.url("mirror.yaml"), in: directory))
+            return (directory, try await ServerProcess(config: directory.url("mirror.yaml"), in: directory, arguments: arguments))
         } catch {
             directory.remove()
             throw error
@@ -36,26 +36,43 @@ struct ConfigReloadTests {
         return String(text[..<text.range(of: "\r\n")!.lowerBound])
     }
 
+    /// Now, in seconds since midnight UTC, as the server's JSON log stamps its lines.
+    static func secondOfDay() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Double(now.tv_sec % 86400) + Double(now.tv_nsec) / 1e9
+    }
+
+    /// The second of the day (UTC) of the first JSON log line whose message is `message`.
+    static func loggedAt(_ message: String, in log: String) -> Double? {
+        guard let line = log.split(separator: "\n").first(where: { $0.contains("\"message\":\"\(message)\"") }),
+            let time = line.firstMatch(of: /"timestamp":"[0-9-]+T(\d\d):(\d\d):(\d\d\.\d+)Z"/),
+            let hours = Double(time.1), let minutes = Double(time.2), let seconds = Double(time.3)
+        else { return nil }
+        return hours * 3600 + minutes * 60 + seconds
+    }
+
     @Test func anEditedConfigIsAppliedWithinASecondAndKeepsTheClientsOfUnchangedStreams() async throws {
-        let (directory, server) = try await start()
+        let (directory, server) = try await start(arguments: ["--log-format", "json"])
         defer { directory.remove() }
         let a = try await TestClient.subscribe(port: server.port, group: MultiThreadedEventLoopGroupHolder.shared, path: "/a")
         try await a.waitFor("/a") { $0.count == 1 }
         #expect(try await Self.status(server, "/b") == "HTTP/1.1 404 Not Found")
 
         // An editor's atomic save of the config adds /b.
-        let saved = ContinuousClock.now
         try directory.write("mirror.yaml.tmp", Self.config([("/a", "a.json"), ("/b", "b.json")]))
+        let saved = Self.secondOfDay()
         try directory.rename("mirror.yaml.tmp", "mirror.yaml")
-        var status = ""
-        while status != "HTTP/1.1 200 OK", ContinuousClock.now - saved < .seconds(3) {
-            status = try await Self.status(server, "/b")
-            if status != "HTTP/1.1 200 OK" { try await Task.sleep(for: .milliseconds(20)) }
-        }
-        let applied = ContinuousClock.now - saved
-        #expect(status == "HTTP/1.1 200 OK")
-        #expect(applied < .seconds(1), "applied after \(applied)")
+        // /b answers once the reload is in force (20 s only guard a reload that never comes).
+        let answered = try await poll(timeout: .seconds(20), every: .milliseconds(20)) { try await Self.status(server, "/b") == "HTTP/1.1 200 OK" }
+        #expect(answered)
         try await server.waitForLog("config reloaded")
+        // Within a second by the server's own clock: its log line's stamp against the save's. (The
+        // time this test takes to see /b answer also counts how long a loaded machine keeps this
+        // task and its requests waiting, which is not the server's doing.)
+        let reloaded = try #require(Self.loggedAt("config reloaded", in: server.log), "\(server.log)")
+        let applied = (reloaded - saved + 86400).truncatingRemainder(dividingBy: 86400)
+        #expect(applied < 1, "applied \(applied) s after the save")
 
         // /a's client was not dropped, was sent nothing by the reload, and follows on.
         #expect(!a.isClosed && a.events.count == 1)
