@@ -42,7 +42,9 @@ public final class ConfigReloader: Sendable {
     }
 
     private func watch(_ paths: [String], timing: WatchTiming) throws {
-        let watcher = try FileWatcher(paths: paths, timing: timing, readLimit: 4 << 20, logger: logger) { [self] index, result, _ in
+        // Watched by absolute path: `sse-mirror mirror.yaml` (what `make run` does) names the file
+        // relative to the working folder, and a relative path was never seen to change.
+        let watcher = try FileWatcher(paths: paths.map(PathText.absolute), timing: timing, readLimit: 4 << 20, logger: logger) { [self] index, result, _ in
             let bytes = (try? result.get())?.bytes
             let path = ScalarString(paths[index])
             let changed = lastBytes.withLock { last in
