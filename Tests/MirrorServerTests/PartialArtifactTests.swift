@@ -38,14 +38,15 @@ struct PartialArtifactTests {
     }
 
     static let runs = 3
+    static let config = "listen: 127.0.0.1:0\nheartbeat: 0\nstreams:\n  - path: /artifacts\n    watch: art/\n"
 
     @Test(arguments: Writer.allCases)
     func followUntilFiresOnlyAfterTheWritersClose(_ writer: Writer) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         try directory.mkdir("art")
-        try directory.write("mirror.yaml", "listen: 127.0.0.1:0\nheartbeat: 0\nstreams:\n  - path: /artifacts\n    watch: art/\n")
-        if writer == .copy { try Self.writeSource(directory.url("source.bin"), bytes: 64 << 20) }
+        try directory.write("mirror.yaml", Self.config)
+        if writer == .copy { try await offPool { try Self.writeSource(directory.url("source.bin"), bytes: 64 << 20) } }
         let server = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory)
         let subscriber = try await TestClient.subscribe(port: server.port, group: MultiThreadedEventLoopGroup.singleton, path: "/artifacts")
         _ = try await subscriber.waitFor("the first manifest", timeout: .seconds(30)) { $0.contains { $0.name == "changed" } }
@@ -56,14 +57,14 @@ struct PartialArtifactTests {
             let path = directory.url("art/" + key)
             let follow = try FollowProcess(["follow", "http://127.0.0.1:\(server.port)/artifacts", "--until", "/" + key, "--timeout", "120"])
             try await Self.waitForClients(2, server: server)
-            let early = try await Self.onThread {
+            let early = try await offPool {
                 try Self.write(writer, to: path, source: directory.url("source.bin")) {
                     // Just before the close: follow must still be waiting.
                     !follow.output.isEmpty
                 }
             }
             #expect(!early, "\(writer) run \(run): follow --until fired before the writer closed the file: \(follow.output)")
-            let hash = try Self.sha256(of: path)
+            let hash = try await offPool { try Self.sha256(of: path) }
             finalHashes[key] = hash
             #expect(try await follow.exitStatus(within: .seconds(60)) == 0, "\(writer) run \(run): \(follow.errors)")
             let printed = try JSONParser.parse(Array(follow.output.utf8))
@@ -100,9 +101,9 @@ struct PartialArtifactTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         try directory.mkdir("art")
-        try directory.write("mirror.yaml", "listen: 127.0.0.1:0\nheartbeat: 0\nstreams:\n  - path: /artifacts\n    watch: art/\n")
+        try directory.write("mirror.yaml", Self.config)
         let server = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory)
-        let fd = open(directory.url("art/build.log"), O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let fd = open(directory.url("art/build.log"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         try #require(fd >= 0)
         fchmod(fd, 0o644)
         var closed = false
@@ -110,7 +111,7 @@ struct PartialArtifactTests {
         _ = Glibc.write(fd, "compiling\n", 10)
         let url = "http://127.0.0.1:\(server.port)/artifacts"
         let writing = try await poll(timeout: .seconds(30), every: .milliseconds(50)) {
-            let document = try? JSONParser.parse(Array(try Self.get(url, port: server.port).utf8))
+            let document = try? JSONParser.parse(Array(try await Self.get(url, port: server.port).utf8))
             return document?[member: "build.log"] == ["size": 10, "mtime": document?[member: "build.log"]?[member: "mtime"] ?? .null, "writing": true]
         }
         #expect(writing, "the held file never showed as writing")
@@ -119,7 +120,7 @@ struct PartialArtifactTests {
         close(fd)
         closed = true
         let whole = try await poll(timeout: .seconds(30), every: .milliseconds(50)) {
-            let document = try? JSONParser.parse(Array(try Self.get(url, port: server.port).utf8))
+            let document = try? JSONParser.parse(Array(try await Self.get(url, port: server.port).utf8))
             return document?[member: "build.log"]?[member: "sha256"] == .string(try Self.sha256(of: directory.url("art/build.log")))
                 && document?[member: "build.log"]?[member: "writing"] == nil
         }
@@ -134,13 +135,13 @@ struct PartialArtifactTests {
         defer { directory.remove() }
         try directory.mkdir("art")
         try directory.write("art/a.txt", "a")
-        try directory.write("mirror.yaml", "listen: 127.0.0.1:0\nheartbeat: 0\nstreams:\n  - path: /artifacts\n    watch: art/\n")
+        try directory.write("mirror.yaml", Self.config)
         let server = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory, unprivileged: false)
         server.signal(SIGIO)
         try directory.write("art/b.txt", "b")
         let url = "http://127.0.0.1:\(server.port)/artifacts"
         let seen = try await poll(timeout: .seconds(30), every: .milliseconds(50)) {
-            (try? JSONParser.parse(Array(try Self.get(url, port: server.port).utf8)))?[member: "b.txt"]?[member: "sha256"] != nil
+            (try? JSONParser.parse(Array(try await Self.get(url, port: server.port).utf8)))?[member: "b.txt"]?[member: "sha256"] != nil
         }
         #expect(seen && server.isRunning, "the server did not survive SIGIO: \(server.log)")
         #expect(await server.stop() == 0)
@@ -159,7 +160,7 @@ struct PartialArtifactTests {
             copy.waitUntilExit()
             return early
         }
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw POSIXError(.EIO) }
         fchmod(fd, 0o644)
         for (number, (size, pause)) in writer.writes.enumerated() {
@@ -198,13 +199,6 @@ struct PartialArtifactTests {
         return bytes
     }
 
-    /// Runs blocking work on a thread of its own, so the cooperative pool is never held up.
-    static func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try work() }) }.start()
-        }
-    }
-
     static func sha256(of path: String) throws -> String {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
@@ -221,16 +215,18 @@ struct PartialArtifactTests {
 
     static func waitForClients(_ count: Int, server: ServerProcess) async throws {
         let joined = try await poll(timeout: .seconds(30), every: .milliseconds(20)) {
-            let health = try? JSONParser.parse(Array(try get("http://127.0.0.1:\(server.port)/healthz", port: server.port).utf8))
+            let health = try? JSONParser.parse(Array(try await get("http://127.0.0.1:\(server.port)/healthz", port: server.port).utf8))
             return (health?[member: "clients"]).map { $0 == .number(JSONNumber(count)) } ?? false
         }
         if !joined { throw TimeoutError() }
     }
 
-    /// A plain JSON GET over a socket of its own (blocking, short).
-    static func get(_ url: String, port: Int) throws -> String {
+    /// A plain JSON GET by curl, waited for off the cooperative pool.
+    static func get(_ url: String, port: Int) async throws -> String {
         let path = String(url.drop { $0 != "/" }.dropFirst(2).drop { $0 != "/" })
-        let output = try TreeTruth.run("/usr/bin/curl", ["-sS", "--max-time", "10", "-H", "Accept: application/json", "http://127.0.0.1:\(port)\(path)"])
+        let output = try await offPool {
+            try TreeTruth.run("/usr/bin/curl", ["-sS", "--max-time", "10", "-H", "Accept: application/json", "http://127.0.0.1:\(port)\(path)"])
+        }
         return String(decoding: output, as: UTF8.self)
     }
 }
