@@ -77,7 +77,7 @@ struct PublishHealthTests {
         defer { directory.remove() }
         let server = try await Self.start(up: up, down: down, in: directory)
         try await fake.waitFor { $0.contains { $0.uri == "/pub/tree" } }
-        let settled = try await poll(timeout: .seconds(10)) {
+        let settled = try await poll(timeout: .seconds(40), every: .milliseconds(50)) {
             let streams = try await Self.streams(port: server.port).byPath
             let publish = { (path: String) in streams[path]?["publish"] as? [String: Any] }
             return publish("/config")?["failing_since"] is String && publish("/log")?["failing_since"] is String
