@@ -128,6 +128,56 @@ struct PartialArtifactTests {
         #expect(await server.stop() == 0)
     }
 
+    /// A file renamed while its writer holds it (a `.part` renamed early, a folder of outputs
+    /// renamed, a file moved into a subfolder) is still being written under its new name: the move
+    /// carries `writing`, so `follow --until` on the new name waits for the close.
+    @Test(arguments: [("x.part", "x"), ("out/app.bin", "done/app.bin"), ("z.bin", "sub/z.bin")])
+    func aFileRenamedWhileWrittenStaysWriting(_ from: String, _ to: String) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.mkdir("art/sub")
+        try directory.mkdir("art/out")
+        try directory.write("mirror.yaml", Self.config)
+        let server = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory)
+        let subscriber = try await TestClient.subscribe(port: server.port, group: MultiThreadedEventLoopGroup.singleton, path: "/artifacts")
+        _ = try await subscriber.waitFor("the first manifest", timeout: .seconds(30)) { $0.contains { $0.name == "changed" } }
+        let pointer = "/" + to.replacingOccurrences(of: "/", with: "~1")
+        let follow = try FollowProcess(["follow", "http://127.0.0.1:\(server.port)/artifacts", "--until", pointer, "--timeout", "120"])
+        try await Self.waitForClients(2, server: server)
+        let fd = open(directory.url("art/" + from), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        try #require(fd >= 0)
+        fchmod(fd, 0o644)
+        _ = Self.block(1, size: 200_000).withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        // Seen as written under its first name, then moved.
+        _ = try await subscriber.waitFor("the first name in progress", timeout: .seconds(30)) { events in
+            (try? ResumeTests.follow(events))?[member: from]?[member: "writing"] == .bool(true)
+        }
+        if from.hasPrefix("out/") {
+            try directory.rename("art/out", "art/done")
+        } else {
+            try directory.rename("art/" + from, "art/" + to)
+        }
+        _ = try await subscriber.waitFor("the new name", timeout: .seconds(30)) { events in
+            (try? ResumeTests.follow(events))?[member: to] != nil
+        }
+        try await Task.sleep(for: .milliseconds(600))
+        let early = !follow.output.isEmpty
+        _ = Self.block(2, size: 200_000).withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        #expect(!early, "follow --until fired before the close: \(follow.output)")
+        let hash = try await offPool { try Self.sha256(of: directory.url("art/" + to)) }
+        #expect(try await follow.exitStatus(within: .seconds(60)) == 0)
+        let events = try await subscriber.waitFor("the whole file", timeout: .seconds(30)) { events in
+            (try? ResumeTests.follow(events))?[member: to]?[member: "sha256"] == .string(hash)
+        }
+        for version in try Self.versions(events) {
+            if let seen = version[member: to]?[member: "sha256"] {
+                #expect(seen == .string(hash), "\(to) was published with the hash of half the file")
+            }
+        }
+        #expect(await server.stop() == 0)
+    }
+
     /// A lease break is told to the lease holder by SIGIO, whose default action ends the process;
     /// the server takes read leases to ask whether a writer holds a file, so it must survive one.
     @Test func theServerSurvivesSIGIO() async throws {

@@ -48,6 +48,11 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         /// open. Kept through a queue overflow, so a lost event can make a file stay `writing` (a
         /// CI job then waits) but never makes half a file look whole.
         var writing: Set<ScalarString> = []
+        /// What a move took out of `writing`, by inotify cookie, until the move's other half names
+        /// where it went (a file renamed, or a folder moved, while a writer holds it): the paths
+        /// relative to what moved, `""` for a file itself. Bounded: a half that never comes (moved
+        /// out of the tree) is forgotten with the rest past ``movesKept``.
+        var movedWriting: [UInt32: [String]] = [:]
         var inFlight = false
         var firstPublished = false
         /// Why inotify cannot serve this tree (a folder's watch refused, no instance): it is polled
@@ -160,6 +165,9 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         guard !event.name.isEmpty else { return }
         let key = folder.isEmpty ? event.name : folder + "/" + event.name
         guard nameIsText(index, event.name, key: key) else { return }
+        // Before the ignore rules and the glob: a temp name being written may be renamed to one
+        // that matches while its writer still holds it.
+        trackWriting(index, key, event)
         let stream = trees[index].stream
         if stream.ignore.ignores(key) { return }
         if mask & IN_ISDIR != 0 {
@@ -171,26 +179,60 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         if mask & IN_CLOSE_WRITE != 0 {
             trees[index].folders.add(file: key)
             trees[index].modified[ScalarString(key)] = nil
-            trees[index].writing.remove(ScalarString(key))
             mark(index, key, .content)
         } else if mask & IN_MOVED_TO != 0 {
-            // Another inode under the name; a writer still at it is seen by its next IN_MODIFY.
             trees[index].folders.add(file: key)
             trees[index].modified[ScalarString(key)] = nil
-            trees[index].writing.remove(ScalarString(key))
             mark(index, key, .presence)
         } else if mask & (IN_DELETE | IN_MOVED_FROM) != 0 {
             trees[index].folders.remove(file: key)
             trees[index].modified[ScalarString(key)] = nil
-            trees[index].writing.remove(ScalarString(key))
             mark(index, key, .presence)
         } else if mask & (IN_CREATE | IN_MODIFY) != 0 {
             trees[index].folders.add(file: key)
-            trees[index].writing.insert(ScalarString(key))
             modified(index, key, at: clock.now)
         } else if mask & IN_ATTRIB != 0 {
             mark(index, key, .presence)
         }
+    }
+
+    /// How many moves' first halves are kept waiting for their second.
+    static let movesKept = 1024
+
+    /// Keeps `writing` true to inotify: an IN_CREATE or IN_MODIFY since the last IN_CLOSE_WRITE,
+    /// carried along when the file (or a folder above it) is renamed within the tree. The two
+    /// halves of a rename share a cookie (inotify(7)), also across folders and across reads.
+    private func trackWriting(_ index: Int, _ key: String, _ event: InotifyEvent) {
+        let mask = Int32(bitPattern: event.mask)
+        let folder = mask & IN_ISDIR != 0
+        if mask & IN_MOVED_FROM != 0 {
+            let moved = takeWriting(index, under: key, folder: folder)
+            guard !moved.isEmpty, event.cookie != 0 else { return }
+            if trees[index].movedWriting.count >= Self.movesKept { trees[index].movedWriting = [:] }
+            trees[index].movedWriting[event.cookie] = moved
+        } else if mask & IN_MOVED_TO != 0 {
+            // Another inode under the name: what was written there before is not it.
+            _ = takeWriting(index, under: key, folder: folder)
+            for suffix in trees[index].movedWriting.removeValue(forKey: event.cookie) ?? [] {
+                trees[index].writing.insert(ScalarString(suffix.isEmpty ? key : key + "/" + suffix))
+            }
+        } else if folder {
+            if mask & IN_DELETE != 0 { _ = takeWriting(index, under: key, folder: true) }
+        } else if mask & (IN_CLOSE_WRITE | IN_DELETE) != 0 {
+            trees[index].writing.remove(ScalarString(key))
+        } else if mask & (IN_CREATE | IN_MODIFY) != 0 {
+            trees[index].writing.insert(ScalarString(key))
+        }
+    }
+
+    /// Takes out of `writing` the file `key`, or every file under the folder `key`, and returns
+    /// their paths relative to it.
+    private func takeWriting(_ index: Int, under key: String, folder: Bool) -> [String] {
+        guard folder else { return trees[index].writing.remove(ScalarString(key)) == nil ? [] : [""] }
+        let prefix = Array((key + "/").utf8)
+        let inside = trees[index].writing.filter { $0.string.utf8.starts(with: prefix) }
+        trees[index].writing.subtract(inside)
+        return inside.map { String(decoding: $0.string.utf8.dropFirst(prefix.count), as: UTF8.self) }
     }
 
     /// inotify names are bytes; a name that is not UTF-8 cannot be a JSON key without changing it,
