@@ -73,6 +73,7 @@ public struct StreamFollower: Sendable {
                 outcome = .failed(describe(error))
             }
             attempts += 1
+            if case .lostBase = outcome { session.delay.lostBase() } else { session.delay.keptBase() }
             let wait = session.delay.wait(jitter: Double.random(in: 0...1))
             switch outcome {
             case .stopped:

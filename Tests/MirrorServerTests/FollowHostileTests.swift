@@ -69,6 +69,22 @@ struct FollowHostileTests {
         await server.close()
     }
 
+    /// `retry: 0` does not make it a storm: after a patch that does not apply the wait is at
+    /// least 1 s, doubling while the patches keep failing (3,546 connections in 6 s before).
+    @Test func aServerAskingForNoWaitIsAskedAgainAfterAGrowingPause() async throws {
+        let server = try await ScriptedEventServer(stream: Self.stream(retry: 0, patch: #"[{"op":"remove","path":"/missing"}]"#))
+        let follow = try FollowProcess(["follow", "http://127.0.0.1:\(server.port)/config"])
+        try await server.waitForConnections(4)
+        let times = server.connections
+        let gaps = zip(times, times.dropFirst()).map { $1 - $0 }
+        for (index, gap) in gaps.prefix(3).enumerated() {
+            #expect(gap >= .seconds(1 << index), "connections at \(times.map { $0 - times[0] })")
+        }
+        follow.signal(SIGTERM)
+        _ = try await follow.exitStatus()
+        await server.close()
+    }
+
     /// A directory stream shows a file its writer holds open as `"writing": true`; `--until` at it
     /// waits for the whole file. A plain file stream of such a document stands in for the tree.
     @Test func untilWaitsUntilTheFileIsWhole() async throws {

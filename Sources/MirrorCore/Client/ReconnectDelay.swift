@@ -10,8 +10,23 @@ public struct ReconnectDelay: Sendable, Equatable {
     public static let maximumMilliseconds = 60_000
 
     public private(set) var milliseconds = Self.defaultMilliseconds
+    /// Connections in a row that ended on a patch that did not apply.
+    public private(set) var lostBases = 0
 
     public init() {}
+
+    /// A connection ended on a patch that did not apply (or was refused as too large): the next
+    /// wait is at least 1 s, doubling with each such end in a row up to ``maximumMilliseconds``,
+    /// whatever `retry:` says. A server whose patches never apply, and that sends `retry: 0`, would
+    /// otherwise be asked again thousands of times a second.
+    public mutating func lostBase() {
+        lostBases += 1
+    }
+
+    /// A connection ended any other way: the floor goes.
+    public mutating func keptBase() {
+        lostBases = 0
+    }
 
     /// A `retry:` field (already known to be digits alone).
     public mutating func take(retry milliseconds: Int) {
@@ -21,7 +36,9 @@ public struct ReconnectDelay: Sendable, Equatable {
     /// The wait, with `jitter` (0 to 1) adding up to a tenth of the time, and never more than
     /// ``maximumMilliseconds`` in all.
     public func wait(jitter: Double) -> Duration {
-        let added = Int(Double(milliseconds) * 0.1 * min(max(jitter, 0), 1))
-        return .milliseconds(min(milliseconds + added, Self.maximumMilliseconds))
+        let floor = lostBases == 0 ? 0 : 1000 << min(lostBases - 1, 6)
+        let base = max(milliseconds, floor)
+        let added = Int(Double(base) * 0.1 * min(max(jitter, 0), 1))
+        return .milliseconds(min(base + added, Self.maximumMilliseconds))
     }
 }

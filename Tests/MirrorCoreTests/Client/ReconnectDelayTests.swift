@@ -29,4 +29,24 @@ struct ReconnectDelayTests {
         delay.take(retry: 50_000)
         #expect(delay.wait(jitter: 1) == .seconds(55))
     }
+
+    /// Patches that keep failing: at least 1, 2, 4… s whatever `retry:` says, and back to `retry:`
+    /// once a connection ends another way.
+    @Test func lostBasesInARowWaitLongerAndLonger() {
+        var delay = ReconnectDelay()
+        delay.take(retry: 0)
+        #expect(delay.wait(jitter: 0) == .zero)
+        var waits: [Duration] = []
+        for _ in 0..<8 {
+            delay.lostBase()
+            waits.append(delay.wait(jitter: 0))
+        }
+        #expect(waits == [1, 2, 4, 8, 16, 32, 60, 60].map { Duration.seconds($0) })
+        #expect(delay.wait(jitter: 1) == .seconds(60))
+        delay.keptBase()
+        #expect(delay.wait(jitter: 0) == .zero)
+        delay.take(retry: 5000)
+        delay.lostBase()
+        #expect(delay.wait(jitter: 0) == .seconds(5))
+    }
 }
