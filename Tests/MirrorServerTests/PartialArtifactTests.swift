@@ -178,6 +178,46 @@ struct PartialArtifactTests {
         #expect(await server.stop() == 0)
     }
 
+    /// `mkdir -p out` and a file written in it at once, before the new folder's watch exists (and
+    /// the same for a root that appears after the start): the writer opened the file unseen, so it
+    /// counts as written until an event names it. A pause shorter than ``TreeSource``'s quiet time
+    /// (2 s) never lets `--until` fire before the close.
+    @Test(arguments: ["out/app.tar.gz", "root"])
+    func aFileWrittenInANewFolderAtOnceWaitsForItsClose(_ place: String) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        if place != "root" { try directory.mkdir("art") }
+        try directory.write("mirror.yaml", Self.config)
+        let server = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory)
+        for run in 1...Self.runs {
+            let folder = place == "root" ? "art" : "art/out\(run)"
+            let key = place == "root" ? "app-\(run).tar.gz" : "out\(run)/app.tar.gz"
+            let follow = try FollowProcess(["follow", "http://127.0.0.1:\(server.port)/artifacts", "--until", "/" + key.replacingOccurrences(of: "/", with: "~1"), "--timeout", "120"])
+            try await Self.waitForClients(1, server: server)
+            let path = directory.url(folder + "/" + (place == "root" ? key : "app.tar.gz"))
+            let early = try await offPool {
+                // mkdir, open, write: within microseconds, before the server can watch the folder.
+                if place == "root" && run > 1 { try? FileManager.default.removeItem(atPath: directory.url(folder)) }
+                mkdir(directory.url(folder), 0o755)
+                let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+                guard fd >= 0 else { throw POSIXError(.EIO) }
+                fchmod(fd, 0o644)
+                _ = Self.block(run, size: 1 << 20).withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                usleep(1_500_000)
+                let early = !follow.output.isEmpty
+                _ = Self.block(run + 10, size: 1 << 20).withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                close(fd)
+                return early
+            }
+            #expect(!early, "run \(run): follow --until fired before the close: \(follow.output)")
+            let hash = try await offPool { try Self.sha256(of: path) }
+            #expect(try await follow.exitStatus(within: .seconds(60)) == 0)
+            let printed = try JSONParser.parse(Array(follow.output.utf8))
+            #expect(printed[member: key]?[member: "sha256"] == .string(hash), "run \(run): \(follow.output.prefix(300))")
+        }
+        #expect(await server.stop() == 0)
+    }
+
     /// A lease break is told to the lease holder by SIGIO, whose default action ends the process;
     /// the server takes read leases to ask whether a writer holds a file, so it must survive one.
     @Test func theServerSurvivesSIGIO() async throws {

@@ -53,6 +53,11 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         /// relative to what moved, `""` for a file itself. Bounded: a half that never comes (moved
         /// out of the tree) is forgotten with the rest past ``movesKept``.
         var movedWriting: [UInt32: [String]] = [:]
+        /// Files found by listing a folder made after the start, before its watch existed: their
+        /// writer may have opened (and written) them unseen, so they count as `writing` until an
+        /// event names them or, with none, ``unseenWriterQuiet`` has passed (their writer closed
+        /// before the watch, or pauses that long without a write).
+        var unseen: [ScalarString: Instant] = [:]
         var inFlight = false
         var firstPublished = false
         /// Why inotify cannot serve this tree (a folder's watch refused, no instance): it is polled
@@ -108,7 +113,8 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
             let now = clock.now
             pollDue(at: now)
             let deadlines = trees.lazy.flatMap { $0.modified.values.lazy.map(\.deadline) }
-            let deadline = (Array(deadlines) + trees.compactMap(\.poll.next)).min()
+            let unseen = trees.lazy.flatMap { $0.unseen.values }
+            let deadline = (Array(deadlines) + Array(unseen) + trees.compactMap(\.poll.next)).min()
             let timeout = deadline.map { max(0, now.duration(to: $0).roundedUpMilliseconds) }
             let wakeups = inotify.wait(timeoutMilliseconds: timeout)
             if thread.isStopping { break }
@@ -134,7 +140,7 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
                 if let folder = user.folder {
                     handle(event, tree: user.tree, folder: folder)
                 } else if event.name.isEmpty || trees[user.tree].ancestor.map({ event.name.hasSameScalars(as: $0.next) }) == true {
-                    attachRoot(user.tree)
+                    attachRoot(user.tree, fresh: true)
                 }
             }
             if Int32(bitPattern: event.mask) & IN_IGNORED != 0 { registry.forget(event.watch) }
@@ -154,12 +160,12 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         if mask & IN_IGNORED != 0 {
             // The kernel dropped the watch: the folder is gone (or was unwatched by us already).
             if trees[index].folders.folders[ScalarString(folder)] == event.watch { removeSubtree(index, folder) }
-            if folder.isEmpty { attachRoot(index) }
+            if folder.isEmpty { attachRoot(index, fresh: true) }
             return
         }
         if mask & (IN_DELETE_SELF | IN_MOVE_SELF) != 0 {
             // The root itself went (a subfolder's going is seen in its parent).
-            if folder.isEmpty { attachRoot(index) }
+            if folder.isEmpty { attachRoot(index, fresh: true) }
             return
         }
         guard !event.name.isEmpty else { return }
@@ -172,7 +178,8 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         if stream.ignore.ignores(key) { return }
         if mask & IN_ISDIR != 0 {
             if mask & (IN_DELETE | IN_MOVED_FROM) != 0 { removeSubtree(index, key) }
-            if mask & (IN_CREATE | IN_MOVED_TO) != 0 { attach(index, folder: key) }
+            // A folder made now may hold files already, opened before its watch existed.
+            if mask & (IN_CREATE | IN_MOVED_TO) != 0 { attach(index, folder: key, fresh: mask & IN_CREATE != 0) }
             return
         }
         guard stream.glob.matches(key) else { return }
@@ -205,6 +212,8 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
     private func trackWriting(_ index: Int, _ key: String, _ event: InotifyEvent) {
         let mask = Int32(bitPattern: event.mask)
         let folder = mask & IN_ISDIR != 0
+        // An event names the file: from now on inotify knows its writer.
+        if !folder { trees[index].unseen[ScalarString(key)] = nil }
         if mask & IN_MOVED_FROM != 0 {
             let moved = takeWriting(index, under: key, folder: folder)
             guard !moved.isEmpty, event.cookie != 0 else { return }
@@ -261,8 +270,18 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         trees[index].modified[ScalarString(key)] = (min(now.advanced(by: timing.settle), first.advanced(by: timing.maximumDelay)), first)
     }
 
+    /// How long a file found in a new folder, and named by no event since, counts as `writing`.
+    static let unseenWriterQuiet: Duration = .seconds(2)
+
     /// Hands each stream with keys to look at (and no batch in flight) its next batch.
     private func dispatch(at now: Instant) {
+        for index in trees.indices {
+            for (key, quietUntil) in trees[index].unseen where quietUntil <= now {
+                trees[index].unseen[key] = nil
+                trees[index].writing.remove(key)
+                mark(index, key.string, .content)
+            }
+        }
         for index in trees.indices where !trees[index].inFlight {
             for (key, pending) in trees[index].modified where pending.deadline <= now {
                 trees[index].modified[key] = nil
@@ -299,15 +318,16 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
     // MARK: - Folders
 
     /// Watches and lists the root if it is a folder now; otherwise everything known goes, and the
-    /// nearest existing ancestor is watched until the root appears.
-    private func attachRoot(_ index: Int) {
+    /// nearest existing ancestor is watched until the root appears. `fresh`: the root appeared (or
+    /// was replaced) after the start, so its files may have writers inotify has not seen.
+    private func attachRoot(_ index: Int, fresh: Bool = false) {
         let root = trees[index].stream.glob.root
         if let ancestor = trees[index].ancestor {
             if registry.remove(ancestor.watch, tree: index) { inotify.removeWatch(ancestor.watch) }
             trees[index].ancestor = nil
         }
         if FileIdentity.isDirectory(root) {
-            attach(index, folder: "")
+            attach(index, folder: "", fresh: fresh)
             // Watched, or why not is reported; only a root gone again meanwhile falls through.
             if trees[index].folders.folders[""] != nil || trees[index].pollReason != nil || inotify.unavailable != nil { return }
         }
@@ -323,7 +343,7 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
             trees[index].ancestor = (watch, next)
         }
         // The root may have appeared between the check and the watch.
-        if FileIdentity.isDirectory(root) { attachRoot(index) }
+        if FileIdentity.isDirectory(root) { attachRoot(index, fresh: fresh) }
     }
 
     /// Forgets a folder and its subtree: its watches go, and every file it held is looked at.
@@ -333,13 +353,15 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         for key in files {
             trees[index].modified[ScalarString(key)] = nil
             trees[index].writing.remove(ScalarString(key))
+            trees[index].unseen[ScalarString(key)] = nil
             mark(index, key, .presence)
         }
     }
 
     /// Watches a folder, then lists it, then each subfolder the same way: the watch comes first so
     /// that nothing created during the listing is missed.
-    private func attach(_ index: Int, folder start: String) {
+    private func attach(_ index: Int, folder start: String, fresh: Bool = false) {
+        let quietUntil = clock.now.advanced(by: Self.unseenWriterQuiet)
         let stream = trees[index].stream
         let root = stream.glob.root
         var stack = [start]
@@ -369,6 +391,10 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
                     stack.append(child)
                 } else if stream.glob.matches(child) {
                     trees[index].folders.add(file: child)
+                    if fresh {
+                        trees[index].writing.insert(ScalarString(child))
+                        trees[index].unseen[ScalarString(child)] = quietUntil
+                    }
                     mark(index, child, .presence)
                 }
             }
