@@ -178,6 +178,47 @@ struct PartialArtifactTests {
         #expect(await server.stop() == 0)
     }
 
+    /// A file (or a folder holding one) moved into the tree from outside while its writer holds
+    /// it: no watch saw where it came from, so it counts as written until an event names it (its
+    /// writer's next write or close) or 2 s pass with none.
+    @Test(arguments: ["file", "folder"])
+    func aFileMovedInWhileWrittenWaitsForItsClose(_ what: String) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.mkdir("art")
+        try directory.mkdir("outside/dist")
+        try directory.write("mirror.yaml", Self.config)
+        let server = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory)
+        for run in 1...Self.runs {
+            let key = what == "file" ? "moved-\(run).bin" : "dist\(run)/app.bin"
+            let source = what == "file" ? "outside/moved-\(run).bin" : "outside/dist/app.bin"
+            let follow = try FollowProcess(["follow", "http://127.0.0.1:\(server.port)/artifacts", "--until", "/" + key.replacingOccurrences(of: "/", with: "~1"), "--timeout", "120"])
+            try await Self.waitForClients(1, server: server)
+            let early = try await offPool {
+                if what == "folder" { mkdir(directory.url("outside/dist"), 0o755) }
+                let fd = open(directory.url(source), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+                guard fd >= 0 else { throw POSIXError(.EIO) }
+                fchmod(fd, 0o644)
+                _ = Self.block(run, size: 1 << 20).withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                // Moved in, the writer still at work: it pauses, then writes the rest.
+                let from = what == "file" ? source : "outside/dist"
+                let to = what == "file" ? "art/" + key : "art/dist\(run)"
+                guard Glibc.rename(directory.url(from), directory.url(to)) == 0 else { throw POSIXError(.EIO) }
+                usleep(1_200_000)
+                let early = !follow.output.isEmpty
+                _ = Self.block(run + 10, size: 1 << 20).withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                close(fd)
+                return early
+            }
+            #expect(!early, "\(what) run \(run): follow --until fired before the close: \(follow.output)")
+            let hash = try await offPool { try Self.sha256(of: directory.url("art/" + key)) }
+            #expect(try await follow.exitStatus(within: .seconds(60)) == 0)
+            let printed = try JSONParser.parse(Array(follow.output.utf8))
+            #expect(printed[member: key]?[member: "sha256"] == .string(hash), "\(what) run \(run): \(follow.output.prefix(300))")
+        }
+        #expect(await server.stop() == 0)
+    }
+
     /// `mkdir -p out` and a file written in it at once, before the new folder's watch exists (and
     /// the same for a root that appears after the start): the writer opened the file unseen, so it
     /// counts as written until an event names it. A pause shorter than ``TreeSource``'s quiet time

@@ -173,13 +173,13 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         guard nameIsText(index, event.name, key: key) else { return }
         // Before the ignore rules and the glob: a temp name being written may be renamed to one
         // that matches while its writer still holds it.
-        trackWriting(index, key, event)
+        let fromOutside = trackWriting(index, key, event)
         let stream = trees[index].stream
         if stream.ignore.ignores(key) { return }
         if mask & IN_ISDIR != 0 {
             if mask & (IN_DELETE | IN_MOVED_FROM) != 0 { removeSubtree(index, key) }
             // A folder made now may hold files already, opened before its watch existed.
-            if mask & (IN_CREATE | IN_MOVED_TO) != 0 { attach(index, folder: key, fresh: mask & IN_CREATE != 0) }
+            if mask & (IN_CREATE | IN_MOVED_TO) != 0 { attach(index, folder: key, fresh: mask & IN_CREATE != 0 || fromOutside) }
             return
         }
         guard stream.glob.matches(key) else { return }
@@ -190,6 +190,7 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         } else if mask & IN_MOVED_TO != 0 {
             trees[index].folders.add(file: key)
             trees[index].modified[ScalarString(key)] = nil
+            if fromOutside { holdUnseen(index, key) }
             mark(index, key, .presence)
         } else if mask & (IN_DELETE | IN_MOVED_FROM) != 0 {
             trees[index].folders.remove(file: key)
@@ -209,20 +210,26 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
     /// Keeps `writing` true to inotify: an IN_CREATE or IN_MODIFY since the last IN_CLOSE_WRITE,
     /// carried along when the file (or a folder above it) is renamed within the tree. The two
     /// halves of a rename share a cookie (inotify(7)), also across folders and across reads.
-    private func trackWriting(_ index: Int, _ key: String, _ event: InotifyEvent) {
+    /// Returns true for an IN_MOVED_TO whose first half no watch of the tree saw: the file (or
+    /// folder) came from outside, where a writer may hold it unseen.
+    @discardableResult
+    private func trackWriting(_ index: Int, _ key: String, _ event: InotifyEvent) -> Bool {
         let mask = Int32(bitPattern: event.mask)
         let folder = mask & IN_ISDIR != 0
         // An event names the file: from now on inotify knows its writer.
         if !folder { trees[index].unseen[ScalarString(key)] = nil }
         if mask & IN_MOVED_FROM != 0 {
+            // Every first half is kept (with nothing to carry, too), so that its second half is
+            // known to come from inside the tree.
             let moved = takeWriting(index, under: key, folder: folder)
-            guard !moved.isEmpty, event.cookie != 0 else { return }
+            guard event.cookie != 0 else { return false }
             if trees[index].movedWriting.count >= Self.movesKept { trees[index].movedWriting = [:] }
             trees[index].movedWriting[event.cookie] = moved
         } else if mask & IN_MOVED_TO != 0 {
             // Another inode under the name: what was written there before is not it.
             _ = takeWriting(index, under: key, folder: folder)
-            for suffix in trees[index].movedWriting.removeValue(forKey: event.cookie) ?? [] {
+            guard let carried = trees[index].movedWriting.removeValue(forKey: event.cookie) else { return true }
+            for suffix in carried {
                 trees[index].writing.insert(ScalarString(suffix.isEmpty ? key : key + "/" + suffix))
             }
         } else if folder {
@@ -232,6 +239,7 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         } else if mask & (IN_CREATE | IN_MODIFY) != 0 {
             trees[index].writing.insert(ScalarString(key))
         }
+        return false
     }
 
     /// Takes out of `writing` the file `key`, or every file under the folder `key`, and returns
@@ -270,8 +278,16 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         trees[index].modified[ScalarString(key)] = (min(now.advanced(by: timing.settle), first.advanced(by: timing.maximumDelay)), first)
     }
 
-    /// How long a file found in a new folder, and named by no event since, counts as `writing`.
+    /// How long a file found in a new folder (or moved in from outside the tree), and named by no
+    /// event since, counts as `writing`.
     static let unseenWriterQuiet: Duration = .seconds(2)
+
+    /// A file whose writer inotify may not have seen counts as `writing` until an event names it
+    /// or ``unseenWriterQuiet`` passes without one.
+    private func holdUnseen(_ index: Int, _ key: String, until quietUntil: Instant? = nil) {
+        trees[index].writing.insert(ScalarString(key))
+        trees[index].unseen[ScalarString(key)] = quietUntil ?? clock.now.advanced(by: Self.unseenWriterQuiet)
+    }
 
     /// Hands each stream with keys to look at (and no batch in flight) its next batch.
     private func dispatch(at now: Instant) {
@@ -391,10 +407,7 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
                     stack.append(child)
                 } else if stream.glob.matches(child) {
                     trees[index].folders.add(file: child)
-                    if fresh {
-                        trees[index].writing.insert(ScalarString(child))
-                        trees[index].unseen[ScalarString(child)] = quietUntil
-                    }
+                    if fresh { holdUnseen(index, child, until: quietUntil) }
                     mark(index, child, .presence)
                 }
             }
