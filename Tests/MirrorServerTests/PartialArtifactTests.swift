@@ -192,29 +192,16 @@ struct PartialArtifactTests {
         for run in 1...Self.runs {
             let key = what == "file" ? "moved-\(run).bin" : "dist\(run)/app.bin"
             let source = what == "file" ? "outside/moved-\(run).bin" : "outside/dist/app.bin"
-            let follow = try FollowProcess(["follow", "http://127.0.0.1:\(server.port)/artifacts", "--until", "/" + key.replacingOccurrences(of: "/", with: "~1"), "--timeout", "120"])
-            try await Self.waitForClients(1, server: server)
-            let early = try await offPool {
+            try await Self.expectWholeAtClose(key, server: server, in: directory, path: "art/" + key, label: "\(what) run \(run)") {
                 if what == "folder" { mkdir(directory.url("outside/dist"), 0o755) }
-                let fd = open(directory.url(source), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-                guard fd >= 0 else { throw POSIXError(.EIO) }
-                fchmod(fd, 0o644)
-                _ = Self.block(run, size: 1 << 20).withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                let fd = try Self.startWriting(directory.url(source), run: run)
                 // Moved in, the writer still at work: it pauses, then writes the rest.
                 let from = what == "file" ? source : "outside/dist"
                 let to = what == "file" ? "art/" + key : "art/dist\(run)"
                 guard Glibc.rename(directory.url(from), directory.url(to)) == 0 else { throw POSIXError(.EIO) }
                 usleep(1_200_000)
-                let early = !follow.output.isEmpty
-                _ = Self.block(run + 10, size: 1 << 20).withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-                close(fd)
-                return early
+                return fd
             }
-            #expect(!early, "\(what) run \(run): follow --until fired before the close: \(follow.output)")
-            let hash = try await offPool { try Self.sha256(of: directory.url("art/" + key)) }
-            #expect(try await follow.exitStatus(within: .seconds(60)) == 0)
-            let printed = try JSONParser.parse(Array(follow.output.utf8))
-            #expect(printed[member: key]?[member: "sha256"] == .string(hash), "\(what) run \(run): \(follow.output.prefix(300))")
         }
         #expect(await server.stop() == 0)
     }
@@ -233,28 +220,15 @@ struct PartialArtifactTests {
         for run in 1...Self.runs {
             let folder = place == "root" ? "art" : "art/out\(run)"
             let key = place == "root" ? "app-\(run).tar.gz" : "out\(run)/app.tar.gz"
-            let follow = try FollowProcess(["follow", "http://127.0.0.1:\(server.port)/artifacts", "--until", "/" + key.replacingOccurrences(of: "/", with: "~1"), "--timeout", "120"])
-            try await Self.waitForClients(1, server: server)
-            let path = directory.url(folder + "/" + (place == "root" ? key : "app.tar.gz"))
-            let early = try await offPool {
+            let path = folder + "/" + (place == "root" ? key : "app.tar.gz")
+            try await Self.expectWholeAtClose(key, server: server, in: directory, path: path, label: "run \(run)") {
                 // mkdir, open, write: within microseconds, before the server can watch the folder.
                 if place == "root" && run > 1 { try? FileManager.default.removeItem(atPath: directory.url(folder)) }
                 mkdir(directory.url(folder), 0o755)
-                let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-                guard fd >= 0 else { throw POSIXError(.EIO) }
-                fchmod(fd, 0o644)
-                _ = Self.block(run, size: 1 << 20).withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                let fd = try Self.startWriting(directory.url(path), run: run)
                 usleep(1_500_000)
-                let early = !follow.output.isEmpty
-                _ = Self.block(run + 10, size: 1 << 20).withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-                close(fd)
-                return early
+                return fd
             }
-            #expect(!early, "run \(run): follow --until fired before the close: \(follow.output)")
-            let hash = try await offPool { try Self.sha256(of: path) }
-            #expect(try await follow.exitStatus(within: .seconds(60)) == 0)
-            let printed = try JSONParser.parse(Array(follow.output.utf8))
-            #expect(printed[member: key]?[member: "sha256"] == .string(hash), "run \(run): \(follow.output.prefix(300))")
         }
         #expect(await server.stop() == 0)
     }
@@ -279,6 +253,38 @@ struct PartialArtifactTests {
     }
 
     // MARK: - Helpers
+
+    /// Runs `start` off the pool (it opens the file at `path` and writes a first part, returning
+    /// the descriptor), checks that `follow --until /key`, started before, has not fired, writes
+    /// the rest and closes; then follow must exit 0 with the whole file's hash.
+    static func expectWholeAtClose(
+        _ key: String, server: ServerProcess, in directory: TemporaryDirectory, path: String, label: String,
+        start: @escaping @Sendable () throws -> Int32, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        let follow = try FollowProcess(["follow", "http://127.0.0.1:\(server.port)/artifacts", "--until", "/" + key.replacingOccurrences(of: "/", with: "~1"), "--timeout", "120"])
+        try await waitForClients(1, server: server)
+        let early = try await offPool {
+            let fd = try start()
+            let early = !follow.output.isEmpty
+            _ = block(99, size: 1 << 20).withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+            return early
+        }
+        #expect(!early, "\(label): follow --until fired before the close: \(follow.output)", sourceLocation: sourceLocation)
+        let hash = try await offPool { try sha256(of: directory.url(path)) }
+        #expect(try await follow.exitStatus(within: .seconds(60)) == 0, sourceLocation: sourceLocation)
+        let printed = try JSONParser.parse(Array(follow.output.utf8))
+        #expect(printed[member: key]?[member: "sha256"] == .string(hash), "\(label): \(follow.output.prefix(300))", sourceLocation: sourceLocation)
+    }
+
+    /// Opens `path` for writing (readable by everyone) and writes a first MiB.
+    static func startWriting(_ path: String, run: Int) throws -> Int32 {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw POSIXError(.EIO) }
+        fchmod(fd, 0o644)
+        _ = block(run, size: 1 << 20).withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        return fd
+    }
 
     /// Writes as `writer` does; `beforeClose` runs just before the close, and its answer is returned.
     static func write(_ writer: Writer, to path: String, source: String, beforeClose: () -> Bool) throws -> Bool {
