@@ -33,7 +33,6 @@ import resource
 import select
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -41,6 +40,10 @@ import tempfile
 import time
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(BENCH), "Tests", "support"))
+# How sse-mirror (and any peer) is spawned, awaited and stopped: shared with examples/check.py and
+# Tests/integration/nchan_scale.py. sources.py and soak.py take these from here.
+from mirror_process import free_port, spawn, stop, wait_port as wait_ready  # noqa: E402
 OUT_DIR = os.path.join(BENCH, ".out")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -134,12 +137,6 @@ def interval_for(args, clients):
     return args.interval_ms if args.interval_ms else max(150, clients // 20)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def make_doc(size, seq, fixed_pad=False):
     """Same shape loadgen writes: one-line JSON padded to exactly `size` bytes, or with
     `fixed_pad` (loadgen --fixed-pad) a pad of size-22 bytes whatever the seq."""
@@ -160,29 +157,6 @@ def server_cmd(peer, bins, port, path, tmp, sse_mirror, emit=None):
                 f"  - path: /doc\n    watch: {path}\n    format: json\n"
                 + (f"    emit: {emit}\n" if emit else ""))
     return [sse_mirror, "serve", cfg]
-
-
-def wait_ready(port, proc, timeout):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            return False
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return True
-        except OSError:
-            time.sleep(0.05)
-    return False
-
-
-def stop(proc):
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
 
 
 def read_until_ready(proc, timeout):
@@ -557,9 +531,7 @@ def big_docs_ours(args, size, repeats, old, new, jsonpatch):
             f.write(old)
         port = free_port()
         cfg = mirror_config(tmp, port, [("/doc", path, {"emit": "patch", "max_size": "128MiB"})])
-        srv_log = open(srv_log_path, "wb")
-        srv = subprocess.Popen([args.sse_mirror, "serve", cfg], stdout=srv_log, stderr=subprocess.STDOUT,
-                               stdin=subprocess.DEVNULL)
+        srv, srv_log = spawn([args.sse_mirror, "serve", cfg], srv_log_path)
         if not wait_ready(port, srv, 30):
             res["failures"].append("server did not become ready: " + tail(srv_log_path))
             return res
@@ -718,9 +690,7 @@ def isolation_once(args, bins, watched, old, new, writes, clients):
         cfg = mirror_config(tmp, port, [("/big", os.path.join(a_dir, "big.json"),
                                          {"emit": "patch", "max_size": "128MiB"}),
                                         ("/doc", doc, {})])
-        srv_log = open(srv_log_path, "wb")
-        srv = subprocess.Popen([args.sse_mirror, "serve", cfg], stdout=srv_log, stderr=subprocess.STDOUT,
-                               stdin=subprocess.DEVNULL)
+        srv, srv_log = spawn([args.sse_mirror, "serve", cfg], srv_log_path)
         if not wait_ready(port, srv, 30):
             res["error"] = "server did not become ready: " + tail(srv_log_path)
             return res

@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 
-from run import free_port, log, make_doc, read_until_ready, rss_mib, stop, tail as log_tail, wait_ready  # noqa: E402
+from run import free_port, log, make_doc, read_until_ready, rss_mib, spawn, stop, tail as log_tail, wait_ready  # noqa: E402
 
 SIZE = 64 * 1024
 CLIENTS = 2000
@@ -73,9 +73,7 @@ def part_soak(args, bins, have_mirror):
         with open(cfg, "w") as f:
             f.write(f"listen: 127.0.0.1:{port}\nheartbeat: 15s\nlimits: {{client_buffer: {BUFFER}}}\n"
                     f"streams:\n  - path: /doc\n    watch: {path}\n")
-        srv_log = open(os.path.join(tmp, "server.log"), "wb")
-        srv = subprocess.Popen([args.sse_mirror, "serve", cfg], stdout=srv_log, stderr=subprocess.STDOUT,
-                               stdin=subprocess.DEVNULL)
+        srv, srv_log = spawn([args.sse_mirror, "serve", cfg], os.path.join(tmp, "server.log"))
         samples, sampling = [], threading.Event()
         try:
             if not wait_ready(port, srv, 30):

@@ -21,7 +21,7 @@ import subprocess
 import tempfile
 import time
 
-from run import free_port, log, rss_mib, stop, tail as log_tail, wait_ready  # noqa: E402
+from run import free_port, log, rss_mib, spawn, stop, tail as log_tail, wait_ready  # noqa: E402
 
 LINE = 100                      # bytes per line, newline included
 BLOCK_LINES = 10_000            # lines per write(2) of the writer
@@ -47,9 +47,7 @@ def config(tmp, port, streams):
 
 def start_server(sse_mirror, cfg, tmp):
     log_path = os.path.join(tmp, "server.log")
-    out = open(log_path, "wb")
-    proc = subprocess.Popen([sse_mirror, "serve", cfg], stdout=out, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL)
+    proc, out = spawn([sse_mirror, "serve", cfg], log_path)
     return proc, out, log_path
 
 

@@ -11,7 +11,6 @@ status 1 when any check fails. Python 3 standard library only.
 import http.client
 import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -22,6 +21,8 @@ import time
 
 EXAMPLES = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(EXAMPLES)
+sys.path.insert(0, os.path.join(ROOT, "Tests", "support"))
+from mirror_process import MirrorProcess, StartFailed, free_port, wait_port  # noqa: E402
 TIMEOUT = 10.0
 
 
@@ -36,48 +37,17 @@ def expect(condition, message):
 
 # ---------- the server ----------
 
-class Server:
+class Server(MirrorProcess):
     """The real binary on a free loopback port; the port is read from its `listening on` log line."""
 
     def __init__(self, binary, config, env=None, user=None):
         cmd = [binary, "serve", config, "--listen", "127.0.0.1:0"]
         if user is not None:
             cmd = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", "--no-new-privs"] + cmd
-        self.log = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                     env={**os.environ, **(env or {})})
-        self.port = None
-        end = time.monotonic() + TIMEOUT
-        while time.monotonic() < end and self.port is None:
-            if self.proc.poll() is not None:
-                break
-            match = re.search(rb"listening on https?://[^\s]*?:(\d+)\D", self.output())
-            if match:
-                self.port = int(match.group(1))
-            else:
-                time.sleep(0.05)
-        if self.port is None:
-            self.stop()
-            raise CheckFailed("the server did not start:\n" + self.output().decode(errors="replace")[-2000:])
-
-    def output(self):
-        self.log.seek(0)
-        return self.log.read()
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
+        try:
+            super().__init__(cmd, env=env, timeout=TIMEOUT)
+        except StartFailed as failure:
+            raise CheckFailed(str(failure)) from None
 
 
 # ---------- an event-stream client (WHATWG HTML §9.2.6, enough for these checks) ----------
@@ -265,9 +235,7 @@ def find_nginx():
 def start_nginx(nginx, tmp, upstream_port):
     """A real nginx on a free loopback port with nginx/sse-mirror.conf in its server block, pointed at
     `upstream_port`; returns (process, port). Stop it with SIGTERM (SIGQUIT waits for open streams)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     with open(os.path.join(EXAMPLES, "nginx", "sse-mirror.conf")) as f:
         snippet = f.read().replace("127.0.0.1:8080", f"127.0.0.1:{upstream_port}")
     with open(os.path.join(tmp, "snippet.conf"), "w") as f:
@@ -289,16 +257,10 @@ http {{
 """)
     proxy = subprocess.Popen([nginx, "-p", tmp, "-c", os.path.join(tmp, "nginx.conf")],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    end = time.monotonic() + TIMEOUT
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return proxy, port
-        except OSError:
-            if proxy.poll() is not None or time.monotonic() > end:
-                proxy.kill()
-                raise CheckFailed(f"nginx did not start: {proxy.stderr.read().decode()}")
-            time.sleep(0.05)
+    if not wait_port(port, proxy, TIMEOUT):
+        proxy.kill()
+        raise CheckFailed(f"nginx did not start: {proxy.stderr.read().decode()}")
+    return proxy, port
 
 
 def check_nginx(binary, tmp):

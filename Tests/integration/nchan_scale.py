@@ -29,6 +29,8 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "Tests", "support"))
+import mirror_process  # noqa: E402  (how sse-mirror is started and stopped, shared with examples/ and bench/)
 NGINX = "/usr/sbin/nginx"
 NCHAN = "/usr/share/nginx/modules/ngx_nchan_module.so"
 EXAMPLE = os.path.join(ROOT, "examples", "scale", "nginx.conf")
@@ -38,21 +40,8 @@ def log(msg):
     print(f"[nchan_scale {time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
+def expect_port(port, timeout=10.0):
+    assert mirror_process.wait_port(port, timeout=timeout), f"nothing listens on 127.0.0.1:{port} after {timeout}s"
 
 
 def http(port, method, path, body=b"", headers=None, timeout=5.0):
@@ -210,7 +199,7 @@ class Deployment:
         os.chmod(self.dir, 0o755)
         self.procs = {}
         self.log_offsets = {}
-        self.ports = {name: free_port() for name in ("redis", "a_pub", "a_sub", "b_pub", "b_sub", "mirror")}
+        self.ports = {name: mirror_process.free_port() for name in ("redis", "a_pub", "a_sub", "b_pub", "b_sub", "mirror")}
 
     def start_redis(self):
         out = open(os.path.join(self.dir, "redis.log"), "w")
@@ -218,7 +207,7 @@ class Deployment:
             ["redis-server", "--port", str(self.ports["redis"]), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
              "--dir", self.dir],
             stdout=out, stderr=subprocess.STDOUT)
-        wait_port(self.ports["redis"])
+        expect_port(self.ports["redis"])
 
     def nginx_conf(self, node):
         """examples/scale/nginx.conf with only its ports, Redis address and paths changed; each
@@ -255,8 +244,8 @@ class Deployment:
             [NGINX, "-p", prefix, "-c", conf, "-e", os.path.join(prefix, "startup.log"),
              "-g", f"daemon off; pid {prefix}/nginx.pid;"],
             stdout=out, stderr=subprocess.STDOUT)
-        wait_port(self.ports[node + "_pub"])
-        wait_port(self.ports[node + "_sub"])
+        expect_port(self.ports[node + "_pub"])
+        expect_port(self.ports[node + "_sub"])
         # Until its worker has connected to Redis, a node answers 503.
         deadline = time.monotonic() + 10
         error_log = os.path.join(prefix, "logs", "error.log")
@@ -294,13 +283,8 @@ publish:
     publish: null
 """))
         self.mirror_log = os.path.join(self.dir, "sse-mirror.log")
-        out = open(self.mirror_log, "w")
-        self.procs["mirror"] = subprocess.Popen([self.binary, config], stdout=out, stderr=subprocess.STDOUT, cwd=self.dir)
-        deadline = time.monotonic() + 20
-        while "listening on" not in self.log():
-            if time.monotonic() > deadline or self.procs["mirror"].poll() is not None:
-                raise AssertionError("sse-mirror did not start: " + self.log())
-            time.sleep(0.05)
+        self.mirror = mirror_process.MirrorProcess([self.binary, config], self.mirror_log, cwd=self.dir)
+        self.procs["mirror"] = self.mirror.proc
 
     def log(self):
         with open(self.mirror_log) as f:
@@ -310,14 +294,8 @@ publish:
         return os.path.join(self.dir, name)
 
     def close(self):
-        for name, proc in list(self.procs.items()):
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+        for proc in self.procs.values():
+            mirror_process.stop(proc)
         if self.keep:
             log(f"kept {self.dir}")
         else:
