@@ -11,6 +11,7 @@ let package = Package(
     name: "sse-mirror",
     products: [
         .executable(name: "sse-mirror", targets: ["sse-mirror"]),
+        .library(name: "MirrorDocument", targets: ["MirrorDocument"]),
         .library(name: "MirrorCore", targets: ["MirrorCore"]),
         .library(name: "MirrorServer", targets: ["MirrorServer"]),
     ],
@@ -31,11 +32,21 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
-        /// Config, YAML, watching, documents, SSE encoding and the fan-out hub. No sockets.
+        /// Text to values and back: YAML events, JSON parse and serialize, RFC 6901/6902/7396 and
+        /// transforms. No NIO, no files, no logging: `diff` and `apply` need only this.
+        .target(
+            name: "MirrorDocument",
+            dependencies: [
+                "CYAML",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// Config, watching, sources, SSE encoding and the fan-out hub. No sockets.
         .target(
             name: "MirrorCore",
             dependencies: [
-                "CYAML",
+                "MirrorDocument",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -60,11 +71,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        /// `sse-mirror follow`: an event-stream client on SwiftNIO (the decisions are in MirrorCore's Client/).
+        /// `sse-mirror follow`: an event-stream client on SwiftNIO, its decisions as plain values.
         .target(
             name: "MirrorClient",
             dependencies: [
-                "MirrorCore",
+                "MirrorDocument",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -75,6 +86,7 @@ let package = Package(
         .executableTarget(
             name: "sse-mirror",
             dependencies: [
+                "MirrorDocument",
                 "MirrorCore",
                 "MirrorServer",
                 "MirrorClient",
@@ -94,15 +106,27 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "MirrorDocumentTests",
+            dependencies: ["MirrorDocument", "MirrorTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "MirrorCoreTests",
-            dependencies: ["MirrorCore", "MirrorTestSupport"],
+            dependencies: ["MirrorDocument", "MirrorCore", "MirrorTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MirrorClientTests",
+            dependencies: ["MirrorDocument", "MirrorClient", "MirrorTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "MirrorServerTests",
             dependencies: [
+                "MirrorDocument",
                 "MirrorCore",
                 "MirrorServer",
+                "MirrorClient",
                 "MirrorTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,4 +1,4 @@
-import MirrorCore
+import MirrorDocument
 import NIOCore
 import NIOHTTP1
 

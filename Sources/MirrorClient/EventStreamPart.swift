@@ -1,4 +1,4 @@
-public import MirrorCore
+import MirrorDocument
 public import NIOHTTP1
 
 /// What ``EventStreamDecoder`` passes on: the answer's head, then the stream's events.

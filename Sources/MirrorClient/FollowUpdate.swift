@@ -1,4 +1,4 @@
-public import MirrorCore
+public import MirrorDocument
 
 /// What ``StreamFollower`` reports to its caller, one event at a time.
 public struct FollowUpdate: Sendable {

@@ -1,4 +1,4 @@
-public import MirrorCore
+import MirrorDocument
 public import NIOCore
 import NIOHTTP1
 import NIOPosix

@@ -1,4 +1,4 @@
-import MirrorCore
+import MirrorDocument
 import NIOHTTP1
 
 /// The request head that opens (or resumes) an event stream, as an EventSource sends it (WHATWG

@@ -1,5 +1,5 @@
 import ArgumentParser
-import MirrorCore
+import MirrorDocument
 
 /// `sse-mirror apply DOC PATCH [--merge]`: what a client holds after applying an event's patch.
 struct ApplyCommand: ParsableCommand {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import MirrorCore
+import MirrorDocument
 
 /// `sse-mirror diff OLD NEW [--merge]`: the patch a stream would send for this change.
 ///

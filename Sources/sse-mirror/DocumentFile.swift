@@ -1,5 +1,5 @@
 import Glibc
-import MirrorCore
+import MirrorDocument
 
 /// A JSON (or YAML, by extension) document named on the command line: `-` is standard input.
 enum DocumentFile {
@@ -10,19 +10,17 @@ enum DocumentFile {
     /// and exits 1.
     static func load(_ path: String) throws -> JSONValue {
         var stderr = StandardError()
-        let bytes: [UInt8]
-        do {
-            if path == "-" {
-                guard let input = readStandardInput() else {
-                    print("-: cannot read standard input: \(String(cString: strerror(errno)))", to: &stderr)
-                    throw ExitCodes.badInput
-                }
-                bytes = input
-            } else {
-                bytes = try FileReader.readAll(path: path, limit: limit)
+        let descriptor = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
+        let bytes = descriptor < 0 ? nil : readAll(descriptor)
+        let failure = errno
+        if descriptor > 0 { close(descriptor) }
+        guard let bytes else {
+            let reason = switch failure {
+            case ENOENT, ENOTDIR: "no such file"
+            case EFBIG: "larger than \(limit >> 30) GiB"
+            default: String(cString: strerror(failure))
             }
-        } catch let error as FileReadError {
-            print("\(path): \(error)", to: &stderr)
+            print(path == "-" ? "-: cannot read standard input: \(reason)" : "\(path): \(reason)", to: &stderr)
             throw ExitCodes.badInput
         }
         do {
@@ -34,12 +32,13 @@ enum DocumentFile {
         }
     }
 
-    /// Nil when the read fails or the input exceeds the limit (errno says which).
-    private static func readStandardInput() -> [UInt8]? {
+    /// The whole of a file or pipe, or nil when the read fails or the input exceeds the limit
+    /// (errno says which: EFBIG for the limit, EISDIR for a folder).
+    private static func readAll(_ descriptor: Int32) -> [UInt8]? {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(0, $0.baseAddress, $0.count) }
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
                 return nil

@@ -1,8 +1,9 @@
 import ArgumentParser
 import Glibc
 import MirrorClient
-import MirrorCore
 import NIOPosix
+import MirrorCore
+import MirrorDocument
 
 /// `sse-mirror follow URL`: a client that keeps a stream's current document, resuming through
 /// reconnects as an EventSource does, and prints it or the raw events; with `--until`, a way for a

@@ -1,5 +1,5 @@
 import MirrorClient
-import MirrorCore
+import MirrorDocument
 
 /// What `follow` prints for each update, and when it has seen enough: the decisions of
 /// `--print` and `--until`, apart from the connection.

@@ -1,7 +1,7 @@
 import Glibc
 import Logging
-import MirrorCore
 import Synchronization
+import MirrorDocument
 
 /// Writes each log entry as one JSON object on one line of standard error (JSON Lines):
 /// `timestamp` (RFC 3339, UTC, milliseconds), `level`, `label`, `message`, `metadata`, and `error`

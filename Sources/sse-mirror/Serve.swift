@@ -1,9 +1,9 @@
 public import ArgumentParser
 import Logging
-import MirrorCore
 import Metrics
 import MirrorServer
 import ServiceLifecycle
+import MirrorCore
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Serve the streams a config file declares (the default).")

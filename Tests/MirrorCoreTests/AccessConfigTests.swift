@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import MirrorCore
 import Testing
+import MirrorDocument
 
 /// `auth:` and `cors:` in mirror.yaml: tokens come from the environment or a file, never from the
 /// config, and no error quotes one.

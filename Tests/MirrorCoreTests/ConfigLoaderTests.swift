@@ -1,5 +1,6 @@
 import MirrorCore
 import Testing
+import MirrorDocument
 
 @Suite("mirror.yaml")
 struct ConfigLoaderTests {

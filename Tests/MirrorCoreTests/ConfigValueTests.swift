@@ -1,5 +1,6 @@
 import MirrorCore
 import Testing
+import MirrorDocument
 
 /// Values checked where they are parsed, so that `check` accepts exactly what `serve` can run:
 /// durations, listen hosts, explicit tags, and the `hosts:` and `symlinks:` keys.

@@ -1,5 +1,6 @@
 import MirrorCore
 import Testing
+import MirrorDocument
 
 /// What a joining or reconnecting client is sent, decided by the history alone.
 @Suite("Event history and resume")

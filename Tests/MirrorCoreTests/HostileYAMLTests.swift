@@ -1,5 +1,6 @@
 import MirrorCore
 import Testing
+import MirrorDocument
 
 /// Config text written to hurt: deep nesting, huge collections, aliases, bytes that are not UTF-8,
 /// other line endings. Each must end in a ``ConfigError`` with the right mark, quickly.

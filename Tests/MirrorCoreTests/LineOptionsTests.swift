@@ -1,5 +1,6 @@
 @testable import MirrorCore
 import Testing
+import MirrorDocument
 
 /// The keys of a line stream: `tail`, `grep`, `exclude`, `parse`, `max_line`, each checked at its
 /// value's line and column, and refused on streams that are not `format: lines`.

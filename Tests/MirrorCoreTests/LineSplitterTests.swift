@@ -2,6 +2,7 @@
 import Logging
 import MirrorTestSupport
 import Testing
+import MirrorDocument
 
 /// Bytes → complete lines: every line end WHATWG SSE knows, across reads, fragments held, long
 /// lines cut, and the JSON each line becomes.

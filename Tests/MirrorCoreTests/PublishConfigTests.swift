@@ -1,5 +1,6 @@
 import MirrorCore
 import Testing
+import MirrorDocument
 
 /// `publish:` (README.md, "Scaling out"): the URL rules, the global target and a stream's own.
 @Suite("mirror.yaml publish")

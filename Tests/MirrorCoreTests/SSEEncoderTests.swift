@@ -1,6 +1,7 @@
 import MirrorCore
 import NIOCore
 import Testing
+import MirrorDocument
 
 @Suite("SSE encoding")
 struct SSEEncoderTests {

@@ -1,5 +1,6 @@
 import MirrorCore
 import Testing
+import MirrorDocument
 
 /// The per-stream keys `format` (and its default), `emit`, `max_size`, `array_key`, `patch_ratio`
 /// and `history`, each checked at its value's line and column.

@@ -1,6 +1,7 @@
 import Foundation
 import MirrorCore
 import Testing
+import MirrorDocument
 
 /// `tls:` in mirror.yaml: both files named, read against the config's folder, readable.
 @Suite("tls config")

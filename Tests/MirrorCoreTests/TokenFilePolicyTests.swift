@@ -1,6 +1,7 @@
 import Foundation
 import MirrorCore
 import Testing
+import MirrorDocument
 
 /// A `tokens_file` that is gone, unreadable, empty or holds a bad line: an error at start (``TokenFilePolicy/required``),
 /// a revocation of its tokens alone on a reload (``TokenFilePolicy/revokeUnreadable``).

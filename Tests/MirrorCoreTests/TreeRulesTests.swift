@@ -1,6 +1,7 @@
 import Glibc
 @testable import MirrorCore
 import Testing
+import MirrorDocument
 
 /// The plain rules of directory streams: the glob grammar, ignore rules, manifest entry fields,
 /// the tree keys in mirror.yaml, and the message for a folder that cannot be watched.

@@ -1,4 +1,5 @@
 import MirrorCore
+import MirrorDocument
 import Testing
 
 /// Issue 17: keys and strings compare by Unicode scalars, not by Swift's canonical equivalence.

@@ -1,5 +1,6 @@
 import MirrorCore
 import Testing
+import MirrorDocument
 
 /// `watch_mode` and `poll_interval`, at the top level and per stream, each checked at its value's
 /// line and column.

@@ -3,6 +3,7 @@ import Glibc
 import MirrorCore
 import NIOPosix
 import Testing
+import MirrorDocument
 
 /// `sse-mirror follow` as a script runs it: the real binary following the real server, which
 /// watches a real folder that the test changes on disk.

@@ -2,6 +2,7 @@ import Glibc
 import MirrorCore
 import MirrorTestSupport
 import Testing
+import MirrorDocument
 
 /// Line streams through real files, real inotify and a real server: a writer keeps appending
 /// numbered lines while the log is rotated or truncated, and what a client receives is compared

@@ -6,6 +6,7 @@ import NIOHTTP1
 import NIOPosix
 import Synchronization
 import Testing
+import MirrorDocument
 
 /// The publish sink against a stand-in for nchan's publisher location (a real socket, NIO's HTTP
 /// server codec): what a POST carries, whole states only, and an outage that ends with the

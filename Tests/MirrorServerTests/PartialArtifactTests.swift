@@ -7,6 +7,7 @@ import NIOPosix
 import Synchronization
 import MirrorTestSupport
 import Testing
+import MirrorDocument
 
 /// A CI job must never act on half an artifact. The real server runs as `nobody` over files that
 /// root writes (so no read lease can be taken: only inotify can know), writers behave as the ones

@@ -1,5 +1,6 @@
 import MirrorCore
 import Testing
+import MirrorDocument
 
 /// "Redaction happens before anything leaves the process": the real binary, at trace level, with
 /// a redacting patch stream whose file goes through versions in which the secrets change. Every

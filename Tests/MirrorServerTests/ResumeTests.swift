@@ -1,6 +1,7 @@
 import Foundation
 import MirrorCore
 import Testing
+import MirrorDocument
 
 /// Patches and resume through a real server and real sockets: a client that follows a stream, or
 /// reconnects with `Last-Event-ID`, ends with exactly the document in the file.

@@ -1,5 +1,6 @@
 import MirrorCore
 import Testing
+import MirrorDocument
 
 /// A stream with a transform, served by a real server: what is diffed, weighed and sent is the
 /// transformed document.

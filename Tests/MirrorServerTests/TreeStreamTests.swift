@@ -3,6 +3,7 @@ import Glibc
 import MirrorCore
 import MirrorTestSupport
 import Testing
+import MirrorDocument
 
 /// Directory streams through real folders, real inotify and a real server: the manifest a client
 /// holds (following every patch from its first `changed`) and the one the server answers must both

@@ -1,6 +1,7 @@
 import Foundation
 import MirrorCore
 import Testing
+import MirrorDocument
 
 /// Issue 17 through the real binary: a document rewritten from NFC `é` (U+00E9) to NFD `e` +
 /// U+0301 is a new version, published; a patch between the spellings says so and applies; an

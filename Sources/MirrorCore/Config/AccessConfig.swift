@@ -1,3 +1,5 @@
+import MirrorDocument
+
 /// Who may read what: `auth:` (global and per stream) and `cors:`. Kept apart from the streams'
 /// own settings, so a reload that changes only tokens or origins changes no stream: its clients
 /// stay, and only those whose token was removed are ended.

@@ -1,4 +1,5 @@
 import Glibc
+import MirrorDocument
 
 /// `auth:` and `cors:`. Tokens are never written in mirror.yaml: `auth` names an environment
 /// variable (`tokens_env`, comma-separated tokens) or a file (`tokens_file`, one token a line,

@@ -1,3 +1,5 @@
+import MirrorDocument
+
 /// `limits:` at the top level and `max_clients` on a stream (README.md, "Limits").
 extension ConfigDecoder {
     static let limitsKeys = ["client_buffer", "write_timeout", "max_clients", "keepalive"]

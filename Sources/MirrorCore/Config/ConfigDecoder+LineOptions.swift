@@ -1,3 +1,5 @@
+import MirrorDocument
+
 /// The keys of a line stream (`format: lines`), which follows a growing log as `tail -F` does.
 extension ConfigDecoder {
     static let lineKeys = ["tail", "grep", "exclude", "parse", "max_line"]

@@ -1,3 +1,5 @@
+import MirrorDocument
+
 /// `publish:` at the top level and on a stream (README.md, "Scaling out").
 extension ConfigDecoder {
     static let publishKeys = ["nchan"]

@@ -1,3 +1,5 @@
+import MirrorDocument
+
 /// The per-stream keys that shape what a stream publishes: `emit`, `max_size`, `array_key`,
 /// `patch_ratio` and `history` (PROTOCOL.md describes their effect on the wire).
 extension ConfigDecoder {

@@ -1,3 +1,5 @@
+import MirrorDocument
+
 /// `tls:`, read against the config's folder like `watch`.
 extension ConfigDecoder {
     static let tlsKeys = ["cert", "key"]

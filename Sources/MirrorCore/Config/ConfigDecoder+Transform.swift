@@ -1,3 +1,5 @@
+import MirrorDocument
+
 /// A stream's `transform:` list (PROTOCOL.md, "Transforms"): every rule and pattern is checked
 /// here, so a bad pointer or pattern stops the config at its line and column instead of making
 /// every version of the document `invalid`.

@@ -1,3 +1,5 @@
+import MirrorDocument
+
 /// The keys of a directory stream (a `watch` naming a folder or a glob).
 extension ConfigDecoder {
     static let treeKeys: [String] = ["ignore", "hash", "max_files"]

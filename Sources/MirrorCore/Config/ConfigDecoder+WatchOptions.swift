@@ -1,3 +1,5 @@
+import MirrorDocument
+
 /// `watch_mode` and `poll_interval`: how a file or line stream learns of changes. Both may be set
 /// at the top level, as every stream's default, and per stream.
 extension ConfigDecoder {

@@ -1,3 +1,5 @@
+import MirrorDocument
+
 /// A schema error before the file name and snippet are attached.
 struct SchemaError: Error {
     var mark: SourceMark

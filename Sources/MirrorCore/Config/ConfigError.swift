@@ -1,3 +1,5 @@
+public import MirrorDocument
+
 /// A config file that cannot be used, with the place that says why.
 ///
 /// Printed the way compilers print errors, `mirror.yaml:4:14: error: …`, followed by the

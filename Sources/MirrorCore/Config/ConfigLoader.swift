@@ -1,4 +1,5 @@
 import Glibc
+import MirrorDocument
 
 /// Reads mirror.yaml through libyaml into a ``MirrorConfig``, or fails with a ``ConfigError``
 /// that names file, line and column.

@@ -1,3 +1,5 @@
+public import MirrorDocument
+
 /// A config that can be served but probably does not do what its author meant, with the place
 /// that says why. `check` prints it as a compiler prints a warning (`mirror.yaml:3:16: warning: …`
 /// and the line with a caret); the server logs it at warning level each time it loads the file.

@@ -1,3 +1,5 @@
+public import MirrorDocument
+
 /// Durations as config files write them: `<int>(ms|s|m|h)`, or `0` for "off".
 ///
 /// Every duration is range-checked here, where it is read, so that `check` accepts exactly what

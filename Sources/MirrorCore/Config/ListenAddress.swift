@@ -1,3 +1,5 @@
+public import MirrorDocument
+
 /// `HOST:PORT` or `[IPv6]:PORT`, as `listen:` and `--listen` take it.
 public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
     public var host: String
@@ -44,10 +46,4 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
-}
-
-/// A value that does not parse; the config loader adds the file and mark.
-public struct ValueError: Error, Sendable, Equatable {
-    public var message: String
-    public init(_ message: String) { self.message = message }
 }

@@ -1,3 +1,5 @@
+import MirrorDocument
+
 /// The advice for `listen: [::1]:8080` written without quotes.
 ///
 /// An unquoted `[` starts a YAML flow sequence (YAML 1.2.2 §7.4.1), so libyaml reads `[::1]` as a

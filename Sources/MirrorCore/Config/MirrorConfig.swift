@@ -1,3 +1,5 @@
+public import MirrorDocument
+
 /// The whole of a mirror.yaml, typed and checked.
 public struct MirrorConfig: Sendable, Equatable {
     /// Where the server listens; `127.0.0.1:8080` unless the file or `--listen` says otherwise.

@@ -1,3 +1,5 @@
+public import MirrorDocument
+
 /// Where a publish sink posts a stream's states: an nchan publisher location (`publish: {nchan:
 /// URL}`), `http://[user:password@]host[:port]/path` with `{stream}` for the stream's path
 /// without its leading slash.

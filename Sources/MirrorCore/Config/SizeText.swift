@@ -1,3 +1,5 @@
+public import MirrorDocument
+
 /// Byte sizes as config files write them: a plain number of bytes (`1048576`), or a number with a
 /// unit: `B`, `KB`/`MB`/`GB` (powers of 1000, as SI and IEC 80000-13 define them) or
 /// `KiB`/`MiB`/`GiB` (powers of 1024). Units are case-sensitive: `mb` could be read as millibits.

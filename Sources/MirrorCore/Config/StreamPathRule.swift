@@ -1,3 +1,5 @@
+public import MirrorDocument
+
 /// What a stream's URL path may be.
 ///
 /// The path is compared byte for byte with the request target's path, so it must already be in

@@ -1,6 +1,7 @@
 import CoreMetrics
 import Logging
 import Synchronization
+import MirrorDocument
 
 /// One line stream (`format: lines`) on its way to the hub: lines → filter → JSON → `appended`
 /// events, with the last `tail` lines kept as the stream's state.

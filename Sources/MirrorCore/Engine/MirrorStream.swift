@@ -1,5 +1,6 @@
 import CoreMetrics
 import Logging
+import MirrorDocument
 
 /// One configured stream on its way through the pipeline: a file's reading → document → state →
 /// event → hub.

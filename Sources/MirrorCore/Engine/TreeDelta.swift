@@ -1,3 +1,5 @@
+import MirrorDocument
+
 /// The entries one batch of looks changed in a tree's document, and how a `patch` or
 /// `merge-patch` says them: built from these entries only, never from a diff of the whole tree.
 struct TreeDelta: Sendable {

@@ -1,4 +1,5 @@
 import Logging
+import MirrorDocument
 
 /// One directory stream's document: the tree's entries, keyed by path relative to the root, and
 /// their publication.

@@ -1,3 +1,5 @@
+public import MirrorDocument
+
 /// One event as the protocol names it (PROTOCOL.md), before it is turned into bytes.
 public struct SSEEvent: Sendable, Equatable {
     /// The `event:` field.

@@ -1,3 +1,5 @@
+public import MirrorDocument
+
 /// The published state of one stream, as a value: what each new reading of the file means.
 ///
 /// A version is a document or the file's absence; each new one gets the next version number and

@@ -1,5 +1,6 @@
 public import NIOCore
 import Synchronization
+public import MirrorDocument
 
 /// The fan-out point of one stream: the history (current state, recent events, the `invalid` in
 /// force) for subscribers that join, and one hop per event loop per published event.

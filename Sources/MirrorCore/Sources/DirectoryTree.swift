@@ -1,3 +1,5 @@
+import MirrorDocument
+
 /// What the watcher knows of one tree's folders and files: relative folder → watch descriptor,
 /// and the keys of the files it has seen (by a scan or an event), so that a folder deleted or moved
 /// out can take its whole subtree with it. Owned by the watcher thread; plain value. Paths are

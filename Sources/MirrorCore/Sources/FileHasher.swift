@@ -1,4 +1,5 @@
 import Glibc
+import MirrorDocument
 
 /// SHA-256 of an open regular file through a bounded buffer (``ContentDigest``, swift-crypto),
 /// checked against the file's identity before and after.

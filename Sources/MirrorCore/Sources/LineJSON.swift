@@ -1,3 +1,5 @@
+import MirrorDocument
+
 /// Writes lines of a log as JSON strings straight into bytes (RFC 8259 §7), without a `String` or
 /// a ``JSONValue`` per line: a log streams at the speed its bytes can be copied.
 ///

@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import MirrorDocument
 
 /// Follows every line stream's log as `tail -F` does, on one thread around one inotify instance.
 ///

@@ -1,4 +1,5 @@
 import Glibc
+public import MirrorDocument
 
 /// One regular file of a `format: manifest` tree, as its document entry:
 /// `{"size": 1234, "mtime": "2026-11-26T13:41:41.123456789Z", "sha256": "…"}`.

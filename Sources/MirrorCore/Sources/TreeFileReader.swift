@@ -1,4 +1,5 @@
 import Glibc
+import MirrorDocument
 
 /// What one look at a key of a tree found.
 enum TreeLook: Sendable {

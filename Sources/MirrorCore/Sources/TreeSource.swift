@@ -2,6 +2,7 @@ import Dispatch
 import Glibc
 import Logging
 import Synchronization
+import MirrorDocument
 
 /// Watches every directory stream through one inotify instance, on one thread, and has the keys
 /// that may have changed looked at on workers (``TreeStream``).

@@ -1,6 +1,7 @@
 import Glibc
 public import Logging
 import Synchronization
+import MirrorDocument
 
 /// What the watcher hands over after reading a file, and what it is told back.
 public enum ReadVerdict: Sendable {

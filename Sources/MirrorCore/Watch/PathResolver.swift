@@ -1,4 +1,5 @@
 import Glibc
+public import MirrorDocument
 
 /// Where a watched path really leads, and every directory whose change could redirect it.
 ///

@@ -1,3 +1,5 @@
+import MirrorDocument
+
 /// `GET /client.js`: the ES module behind the dashboard, for any page (`import { mirror } from
 /// "/client.js"`): an RFC 6902 and RFC 7396 applier, and `mirror(path, onDocument)`, which keeps a
 /// stream's document current through patches, line appends, reconnects and server restarts.

@@ -1,5 +1,6 @@
 import MirrorCore
 import NIOCore
+import MirrorDocument
 
 /// A file the server answers from memory: the dashboard page and `/client.js`.
 ///

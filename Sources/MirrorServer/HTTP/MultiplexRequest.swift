@@ -1,4 +1,5 @@
 public import MirrorCore
+import MirrorDocument
 
 /// Which streams a request for `/events` asks for (PROTOCOL.md "Multiplexing"): a plain decision
 /// from the request target and the routes, apart from any channel.

@@ -1,3 +1,5 @@
+import MirrorDocument
+
 /// A request target split into what routing and the host check need (RFC 9112 §3.2).
 ///
 /// Origin form (`/config?x`) is what browsers send; absolute form (`http://127.0.0.1:8080/config`)

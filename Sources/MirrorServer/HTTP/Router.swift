@@ -1,5 +1,6 @@
 public import MirrorCore
 public import NIOHTTP1
+import MirrorDocument
 
 /// Where a request goes: a plain decision from method and target, apart from any channel.
 public enum Route {

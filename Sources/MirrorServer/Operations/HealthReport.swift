@@ -1,5 +1,6 @@
 import MirrorCore
 import NIOCore
+import MirrorDocument
 
 /// What `GET /healthz` answers (PROTOCOL.md, "Routes"): the server is up, and for each stream in
 /// force what it watches, whether its document is good, how many clients it has and how it is

@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Synchronization
+import MirrorDocument
 
 /// Posts the whole states of the streams that publish to one nchan publisher URL (README.md,
 /// "Scaling out"; PROTOCOL.md, "Publishing"), over one HTTP/1.1 keep-alive connection, one

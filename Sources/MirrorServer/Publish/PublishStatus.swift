@@ -1,5 +1,6 @@
 import Glibc
 import MirrorCore
+import MirrorDocument
 
 /// How one publish sink fares, for `/healthz` (PROTOCOL.md, "Health"): when a post last
 /// succeeded, and since when posts fail. A value the sink keeps under a lock, updated on its loop

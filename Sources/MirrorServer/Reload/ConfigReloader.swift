@@ -1,6 +1,7 @@
 public import Logging
 public import MirrorCore
 import Synchronization
+import MirrorDocument
 
 /// Watches the config file, and the token files it names, and turns their changes, and SIGHUP,
 /// into reloads of a running ``MirrorInstance``, one at a time.

@@ -1,5 +1,6 @@
 import MirrorCore
 import Testing
+import MirrorDocument
 
 /// `transform:` in mirror.yaml: every bad rule is a config error at the offending node's line
 /// and column, so `sse-mirror check` points at it.

@@ -2,6 +2,7 @@ import Logging
 import MirrorCore
 import MirrorServer
 import NIOPosix
+import MirrorDocument
 
 extension MirrorFixture {
     /// A server with one line stream, `/log`, following `app.log` in a fresh folder.

@@ -3,6 +3,7 @@ import MirrorCore
 import MirrorServer
 import NIOCore
 import NIOPosix
+import MirrorDocument
 
 /// A real sse-mirror on 127.0.0.1 port 0, over a real temporary folder, for one test.
 ///

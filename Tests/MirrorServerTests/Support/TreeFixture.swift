@@ -6,6 +6,7 @@ import MirrorServer
 import NIOCore
 import NIOPosix
 import Testing
+import MirrorDocument
 
 /// A real server with one directory stream at `/tree`, configured from mirror.yaml text (so the
 /// tree keys go through the decoder), over a real temporary folder.
