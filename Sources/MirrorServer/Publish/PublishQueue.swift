@@ -1,11 +1,11 @@
 import MirrorCore
 
-/// What a publish sink has yet to send, as a value: at most one whole state per stream, the
+/// What a publish pump has yet to send, as a value: at most one whole state per stream, the
 /// newest (a snapshot supersedes the one before it, so the queue is bounded by the number of
 /// streams however long the hub is down), and the last state of every stream, to publish
 /// again when the hub comes back.
 ///
-/// ``NchanSink`` keeps one under a lock: a publishing thread only offers into it, and the sink's
+/// ``PublishPump`` keeps one under a lock: a publishing thread only offers into it, and the pump's
 /// loop takes from it. Tested without sockets.
 struct PublishQueue: Sendable {
     /// The next state to send per stream, in the order the streams first had one waiting.
@@ -13,18 +13,18 @@ struct PublishQueue: Sendable {
     private var order: [String] = []
     /// Each stream's newest state, sent or not.
     private var latest: [String: EncodedEvent] = [:]
-    /// Whether the sink's loop is working through the queue (or waiting to retry); while it is,
+    /// Whether the pump's loop is working through the queue (or waiting to retry); while it is,
     /// an offer needs no wake-up.
     private var running = false
     /// States that were never sent because a newer one of the same stream took their place,
-    /// or the hub refused them; counted since the sink started.
+    /// or the hub refused them; counted since the pump started.
     private(set) var dropped = 0
 
     init() {}
 
     /// What ``offer(_:for:)`` did.
     struct Offer: Equatable, Sendable {
-        /// The sink's loop is idle and must be woken.
+        /// The pump's loop is idle and must be woken.
         var wake: Bool
         /// An unsent older state of the stream was dropped for this one.
         var superseded: Bool

@@ -1,7 +1,7 @@
 import NIOCore
 import NIOHTTP1
 
-/// One POST to the hub, as the sink hands it to its connection: the head, the body, and the
+/// One POST to the target, as a ``PublishConnection`` hands it to its channel: the head, the body, and the
 /// promise the answer's status completes.
 struct PublishRequest {
     var head: HTTPRequestHead
@@ -17,7 +17,7 @@ struct PublishError: Error, Equatable, CustomStringConvertible {
     static let timedOut = PublishError(description: "the hub did not answer in time")
 }
 
-/// The HTTP/1.1 client end of a sink's keep-alive connection, one request at a time: writes a
+/// The HTTP/1.1 client end of a ``PublishConnection``, one request at a time: writes a
 /// ``PublishRequest`` below NIO's client codec and completes its promise with the status once
 /// the whole answer is read (its body, nchan's channel summary, is dropped). A connection that
 /// closes or fails with a request outstanding fails it.
