@@ -13,7 +13,7 @@ public final class MirrorEngine: Sendable {
     public static let bigDocument = 1 << 20
 
     public let config: MirrorConfig
-    private let streams: [MirrorStream]
+    private let streams: [FileStream]
     /// Every hub, in config order.
     public let hubs: [StreamHub]
     private let hubsByPath: [String: StreamHub]
@@ -34,7 +34,7 @@ public final class MirrorEngine: Sendable {
         self.config = config
         let run = EventID.newRun()
         let encoder = SSEEncoder()
-        let streams = config.streams.filter { $0.source == .file }.map { MirrorStream(config: $0, run: run, encoder: encoder, metrics: metrics, logger: logger) }
+        let streams = config.streams.filter { $0.source == .file }.map { FileStream(config: $0, run: run, encoder: encoder, metrics: metrics, logger: logger) }
         let lineStreams = config.streams.filter { $0.source == .lines }.map { LineStream(config: $0, run: run, encoder: encoder, metrics: metrics, logger: logger) }
         let trees = config.streams.filter { $0.source == .tree }.map {
             TreeStream(config: $0, hub: StreamHub(config: $0, metrics: metrics), run: run, encoder: encoder, logger: logger)

@@ -9,22 +9,22 @@ import MirrorDocument
 /// versions, patches and `invalid` events are those of the published form.
 @Suite("transform in a stream")
 struct TransformIngestTests {
-    func stream(_ rules: [TransformRule], emit: EmitMode = .patch) -> MirrorStream {
+    func stream(_ rules: [TransformRule], emit: EmitMode = .patch) -> FileStream {
         var config = StreamConfig(path: "/config", watch: "app.json", watchPath: "/srv/app.json", format: .json, emit: emit)
         config.transform = Transform(rules)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        return MirrorStream(config: config, run: "run", encoder: SSEEncoder(), logger: logger)
+        return FileStream(config: config, run: "run", encoder: SSEEncoder(), logger: logger)
     }
 
     /// One settled reading of `text`, as the watcher hands it over.
     @discardableResult
-    func ingest(_ text: String, into stream: MirrorStream) -> ReadVerdict {
+    func ingest(_ text: String, into stream: FileStream) -> ReadVerdict {
         let content = FileContent(bytes: Array(text.utf8), identity: FileIdentity(stat()))
         return stream.ingest(.success(content), read: FileWatcher.Reading(attempt: 1))
     }
 
-    func current(_ stream: MirrorStream) -> (name: String?, version: UInt64?, data: String?, invalid: String?) {
+    func current(_ stream: FileStream) -> (name: String?, version: UInt64?, data: String?, invalid: String?) {
         let (state, invalid) = stream.hub.current()
         return (state?.name, state?.id?.version, state.map { String(buffer: $0.data) }, invalid.map { String(buffer: $0.data) })
     }

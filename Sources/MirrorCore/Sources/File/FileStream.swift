@@ -7,7 +7,7 @@ import MirrorDocument
 ///
 /// The watcher hands it one reading at a time (one read per file in flight, on a worker), so its
 /// state needs no lock: each reading begins after the last one ended.
-final class MirrorStream: @unchecked Sendable {
+final class FileStream: @unchecked Sendable {
     let config: StreamConfig
     let hub: StreamHub
     /// Whether inotify or polling serves the stream now (the watcher records it).

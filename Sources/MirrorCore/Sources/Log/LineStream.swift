@@ -9,7 +9,7 @@ import MirrorDocument
 /// The state a client holds is the last N lines; an `appended` moves it on. So each `appended`
 /// goes out as a delta (it has an id, and the history replays it to a client resuming from the
 /// version before), and the whole state at its id follows through ``StreamHub/settle(_:)``, exactly
-/// as ``MirrorStream`` publishes a patch: a late joiner gets `changed` with the last N lines at the
+/// as ``FileStream`` publishes a patch: a late joiner gets `changed` with the last N lines at the
 /// current id and then follows. A `truncated` is a delta too: what a client holds stays valid.
 ///
 /// Driven by the ``LineSource`` thread only, so its state needs no lock; the loss counters are
