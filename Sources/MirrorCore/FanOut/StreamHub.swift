@@ -20,6 +20,9 @@ public final class StreamHub: Sendable {
         /// version it needs (see ``currentForAnswer(whenSettled:)``).
         var waiters: [(wait: SettleWait, version: UInt64, wake: @Sendable () -> Void)] = []
         var lastWaitToken: UInt64 = 0
+        /// Told of each new whole state (``addStateObserver(_:)``); read under the lock a
+        /// publication takes anyway, so observers cost it no lock of their own.
+        var observers: [any StreamStateObserver] = []
 
         /// Takes out the waiters the current state now satisfies, to be woken outside the lock.
         mutating func settledWaiters() -> [@Sendable () -> Void] {
@@ -65,10 +68,6 @@ public final class StreamHub: Sendable {
 
     /// The clients holding a place on this stream (`max_clients`); the server admits and releases.
     public let clients: ClientCounter
-    /// Told of each new whole state (a publish sink, ``observeStates(_:)``).
-    private let stateObserver = Mutex<(@Sendable (EncodedEvent) -> Void)?>(nil)
-    /// What the observer says of itself for `/healthz` (``observerReport()``).
-    private let stateObserverReport = Mutex<(@Sendable () -> JSONValue)?>(nil)
 
     public init(path: String, history: HistoryLimits = HistoryLimits(), maxClients: Int? = nil, metrics: StreamMetrics? = nil) {
         self.path = path
@@ -91,14 +90,14 @@ public final class StreamHub: Sendable {
     /// change-to-event histogram (nil for what no change caused, such as a first read).
     public func publish(_ publications: [Publication], noticed: ContinuousClock.Instant? = nil) {
         metrics.published(publications, noticed: noticed)
-        let (loops, woken) = state.withLock { state in
+        let (loops, woken, observers) = state.withLock { state in
             for publication in publications {
                 switch publication {
                 case .version(let event, let whole): state.history.record(event, state: whole)
                 case .invalid(let event): state.history.record(invalid: event)
                 }
             }
-            return (Array(state.loops.values), state.settledWaiters())
+            return (Array(state.loops.values), state.settledWaiters(), state.observers)
         }
         for wake in woken { wake() }
         let ordered = publications.map(\.live)
@@ -120,37 +119,40 @@ public final class StreamHub: Sendable {
             }
         }
         let whole = publications.last { if case .version(_, .some) = $0 { true } else { false } }
-        if case .version(_, .some(let state)) = whole { observed(state) }
+        if case .version(_, .some(let state)) = whole {
+            for observer in observers { observer.stateChanged(state, path: path) }
+        }
     }
 
     /// The whole state of a version published with its delta only, once encoded: from now on
     /// new subscribers start from it.
     public func settle(_ whole: EncodedEvent) {
-        let (settled, woken) = state.withLock { state in
-            state.history.settle(whole) ? (true, state.settledWaiters()) : (false, [])
+        let (observers, woken) = state.withLock { state in
+            state.history.settle(whole) ? (state.observers, state.settledWaiters()) : ([], [])
         }
         for wake in woken { wake() }
-        if settled { observed(whole) }
+        for observer in observers { observer.stateChanged(whole, path: path) }
     }
 
-    /// Sets what is told of every new whole state from now on, after the subscribers' hops are
-    /// on their way (nil: nothing). One observer at most: the publish sink the stream's
-    /// `publish:` names. It runs on the publishing thread, so it must only hand the state on.
-    /// `report`: what the observer says of itself for `/healthz` (a sink: its target and how
-    /// its posts fare), read from any thread.
-    public func observeStates(_ observer: (@Sendable (EncodedEvent) -> Void)?, report: (@Sendable () -> JSONValue)? = nil) {
-        stateObserver.withLock { $0 = observer }
-        stateObserverReport.withLock { $0 = observer == nil ? nil : report }
+    /// Tells `observer` of every new whole state from now on (``StreamStateObserver``), after the
+    /// subscribers' hops are on their way; one already added is not added twice.
+    public func addStateObserver(_ observer: any StreamStateObserver) {
+        state.withLock { state in
+            if !state.observers.contains(where: { $0 === observer }) { state.observers.append(observer) }
+        }
     }
 
-    /// The report of the observer of this hub's states, nil when it has none (a stream that
-    /// publishes nowhere).
+    /// Tells `observer` nothing more.
+    public func removeStateObserver(_ observer: any StreamStateObserver) {
+        state.withLock { $0.observers.removeAll { $0 === observer } }
+    }
+
+    /// What the first of this hub's observers that reports says of itself for `/healthz`, nil
+    /// when none does (a stream that publishes nowhere). A stream publishes to one target, so
+    /// one observer reports; a stream that publishes to several would want a list here.
     public func observerReport() -> JSONValue? {
-        stateObserverReport.withLock { $0 }?()
-    }
-
-    private func observed(_ whole: EncodedEvent) {
-        stateObserver.withLock { $0 }?(whole)
+        let observers = state.withLock { $0.observers }
+        return observers.lazy.compactMap { $0.healthReport() }.first
     }
 
     /// The current state and the `invalid` in force, for answers that are not streams (a JSON GET).

@@ -18,7 +18,7 @@ import Synchronization
 ///
 /// Its timing is its event loop's: retries are scheduled there and an outage is measured by its
 /// `now`, so a test drives it with `NIOAsyncTestingEventLoop`'s clock.
-final class PublishPump: Sendable {
+final class PublishPump: StreamStateObserver {
     let target: PublishTarget
     let eventLoop: any EventLoop
     private let transport: any PublishTransport
@@ -56,8 +56,13 @@ final class PublishPump: Sendable {
         self.loop = NIOLoopBoundBox.makeBoxSendingValue(LoopState(backoff: backoff), eventLoop: eventLoop)
     }
 
-    /// A stream's new whole state, from its hub's publishing thread: stored, and the loop woken
-    /// if it is idle. Nothing else happens on the caller's thread.
+    /// A stream's new whole state, from its hub's publishing thread.
+    func stateChanged(_ whole: EncodedEvent, path: String) {
+        offer(whole, for: path)
+    }
+
+    /// A stream's new whole state: stored, and the loop woken if it is idle. Nothing else happens
+    /// on the caller's thread.
     func offer(_ state: EncodedEvent, for path: String) {
         let offer = queue.withLock { $0.offer(state, for: path) }
         if offer.superseded { metrics.dropped.increment() }
@@ -71,7 +76,7 @@ final class PublishPump: Sendable {
 
     /// This pump for `/healthz`: its target (credentials as `***`), when a send last succeeded,
     /// since when sends fail, and how many states wait (``PublishStatus``). Any thread.
-    func report() -> JSONValue {
+    func healthReport() -> JSONValue? {
         let waiting = queue.withLock { $0.waiting }
         return health.withLock { $0 }.json(target: target, queued: waiting)
     }

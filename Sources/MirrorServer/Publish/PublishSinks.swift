@@ -23,6 +23,15 @@ final class PublishSinks: Sendable {
         var pumps: [PublishTarget: PublishPump] = [:]
         /// Each publishing stream's hub and target, by path.
         var attached: [String: (hub: StreamHub, target: PublishTarget)] = [:]
+
+        /// The stream at `path` no longer publishes to `target`'s pump.
+        mutating func detach(_ path: String, from hub: StreamHub, target: PublishTarget) {
+            if let pump = pumps[target] {
+                hub.removeStateObserver(pump)
+                pump.remove(path)
+            }
+            attached[path] = nil
+        }
     }
 
     init(
@@ -45,9 +54,7 @@ final class PublishSinks: Sendable {
                 let now = state.attached[hub.path]
                 if let now, now.hub === hub, now.target == target { continue }
                 if let now {
-                    now.hub.observeStates(nil)
-                    state.pumps[now.target]?.remove(hub.path)
-                    state.attached[hub.path] = nil
+                    state.detach(hub.path, from: now.hub, target: now.target)
                 }
                 guard let target else { continue }
                 let pump = state.pumps[target] ?? makePump(target)
@@ -55,15 +62,13 @@ final class PublishSinks: Sendable {
                 let path = hub.path
                 // Set first, read after: a state published in between reaches the pump either
                 // way, and the pump keeps only the newest.
-                hub.observeStates({ whole in pump.offer(whole, for: path) }, report: { pump.report() })
+                hub.addStateObserver(pump)
                 pump.attach(hub.current().state, for: path)
                 state.attached[path] = (hub, target)
             }
             let served = Set(hubs.map(\.path))
             for (path, attachment) in state.attached where !served.contains(path) {
-                attachment.hub.observeStates(nil)
-                state.pumps[attachment.target]?.remove(path)
-                state.attached[path] = nil
+                state.detach(path, from: attachment.hub, target: attachment.target)
             }
             let used = Set(state.attached.values.map(\.target))
             let unused = state.pumps.filter { !used.contains($0.key) }
@@ -75,7 +80,7 @@ final class PublishSinks: Sendable {
     /// Stops observing every hub and closes every pump.
     func stop() async {
         let pumps = state.withLock { state in
-            for attachment in state.attached.values { attachment.hub.observeStates(nil) }
+            for (path, attachment) in state.attached { state.detach(path, from: attachment.hub, target: attachment.target) }
             defer { state = State() }
             return Array(state.pumps.values)
         }
