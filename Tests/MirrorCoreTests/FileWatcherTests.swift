@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 import Glibc
 import Logging
-import MirrorCore
+@testable import MirrorCore
 import MirrorTestSupport
 import Synchronization
 import Testing
@@ -60,10 +60,8 @@ struct FileWatcherTests {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         return try FileWatcher(
-            paths: [file],
+            files: [WatchedPath(path: file, readLimit: 1 << 20, policy: policy)],
             timing: timing ?? WatchTiming(reconcileInterval: nil),
-            readLimit: 1 << 20,
-            policies: [policy],
             logger: logger
         ) { _, result, _ in recorder.handle(result) }
     }

@@ -62,13 +62,13 @@ public final class MirrorEngine: Sendable {
         let files = streams
         if !files.isEmpty {
             sources.append(try FileWatcher(
-                paths: files.map(\.config.watchPath),
-                symlinks: files.map(\.config.symlinks),
+                files: files.map {
+                    WatchedPath(
+                        path: $0.config.watchPath, readLimit: $0.config.maxSize, symlinks: $0.config.symlinks,
+                        policy: $0.config.watching, status: $0.watchStatus
+                    )
+                },
                 timing: timing,
-                readLimit: StreamConfig.defaultMaxSize,
-                readLimits: files.map(\.config.maxSize),
-                policies: files.map(\.config.watching),
-                statuses: files.map(\.watchStatus),
                 logger: logger,
                 executor: executor
             ) { index, result, read in

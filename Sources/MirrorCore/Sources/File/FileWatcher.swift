@@ -1,16 +1,6 @@
 import Glibc
 public import Logging
-import Synchronization
 import MirrorDocument
-
-/// What the watcher hands over after reading a file, and what it is told back.
-public enum ReadVerdict: Sendable {
-    /// The reading was taken (published, or found unchanged).
-    case done
-    /// The reading looks like a write in progress (unparsable, or the file missing on a first look):
-    /// read again once the writes have settled.
-    case notSettled
-}
 
 /// Watches files through one inotify instance, on one thread, and has each one read once per change.
 ///
@@ -28,7 +18,7 @@ public enum ReadVerdict: Sendable {
 /// stream says `watch_mode: poll`, the file is polled by stat every `poll_interval` instead and
 /// its ``WatchStatus`` says so. A slow reconciliation stat of every file (``WatchTiming``) catches
 /// what inotify never reports, such as a write through a shared mapping (no IN_MODIFY, mmap(2)).
-public final class FileWatcher: MirrorSource, @unchecked Sendable {
+public final class FileWatcher: MirrorSource, InotifyLoopDriver, @unchecked Sendable {
     public typealias Handler = @Sendable (_ file: Int, _ result: Result<FileContent, FileReadError>, _ read: Reading) -> ReadVerdict
     /// Which look at the file a reading is (see ``ChangeScheduler/Read``).
     public typealias Reading = ChangeScheduler<ContinuousClock.Instant>.Read
@@ -36,10 +26,10 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
     /// read, if known, so big files can go to lower-priority workers.
     public typealias Executor = @Sendable (_ sizeHint: Int?, _ job: @escaping @Sendable () -> Void) -> Void
 
-    private typealias Instant = ContinuousClock.Instant
+    typealias Instant = ContinuousClock.Instant
 
     private struct WatchedFile {
-        let path: String
+        let target: WatchedPath
         var resolution: PathResolution
         /// Folder → watch descriptor, for the folders this file needs (by Unicode scalars, as the
         /// file system names them).
@@ -47,14 +37,14 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
         var scheduler: ChangeScheduler<Instant>
         /// The identity the file had at the last read; nil while it is missing.
         var lastIdentity: FileIdentity?
-        let policy: WatchPolicy
-        let status: WatchStatus
         /// When the file is stat'ed next while it is polled.
         var poll: PollSchedule<Instant>
         /// A read is with the executor.
         var reading = false
         /// What became due while a read was in flight (only the newest is kept).
         var pendingRead: ChangeScheduler<Instant>.Read?
+
+        var path: String { target.path }
     }
 
     /// What a read on the executor reports back to the watcher thread.
@@ -67,73 +57,61 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
         let identity: FileIdentity?
     }
 
+    private let clock = ContinuousClock()
+    private let timing: WatchTiming
     /// What a read on the executor needs of its file: fixed at init, so executor threads never
     /// touch ``files``, which the watcher thread mutates (a copy-on-write of that array while a
     /// worker loads it would be a use after free).
-    private struct ReadTarget: Sendable {
-        let path: String
-        let symlinks: SymlinkPolicy
-        let limit: Int
-    }
-
-    private let clock = ContinuousClock()
-    private let timing: WatchTiming
-    private let targets: [ReadTarget]
+    private let targets: [WatchedPath]
     private let logger: Logger
     private let handler: Handler
     private let executor: Executor
-    private let completions = Mutex<[Completion]>([])
-    private let inotify: Inotify
+    /// The thread and the watches; a watch's users are indexes into ``files``.
+    private let loop: InotifyLoop<Int, Void>
     private var files: [WatchedFile]
-    /// Watch descriptor → the files that need it (a folder can serve several files).
-    private var users: [Int32: Set<Int>] = [:]
-    private let thread = SourceThread()
+    private var nextReconcile: Instant?
 
     /// - Parameters:
-    ///   - paths: absolute paths, one per stream; the handler gets the index into this list.
-    ///   - readLimit: the largest file read, in bytes; larger ones fail to read (every buffer is bounded).
-    ///   - readLimits: per path, overriding `readLimit`.
-    ///   - symlinks: which symlinks to follow on the way to each path (missing entries: same-owner).
-    ///   - policies: per path, inotify (with the fallback) or polling, and the poll interval
-    ///     (missing entries: inotify, polled every second where it cannot serve).
-    ///   - statuses: per path, where the mode in force is recorded (missing entries: one of its own).
+    ///   - files: one per stream; the handler gets the index into this list.
     ///   - executor: where reads and the handler run; by default on the watcher thread itself.
-    public init(
-        paths: [String],
-        symlinks: [SymlinkPolicy] = [],
+    init(
+        files: [WatchedPath],
         timing: WatchTiming,
-        readLimit: Int,
-        readLimits: [Int] = [],
-        policies: [WatchPolicy] = [],
-        statuses: [WatchStatus] = [],
         logger: Logger,
         executor: @escaping Executor = { _, job in job() },
         handler: @escaping Handler
     ) throws {
         self.timing = timing
-        self.targets = paths.indices.map { index in
-            ReadTarget(
-                path: paths[index],
-                symlinks: index < symlinks.count ? symlinks[index] : .sameOwner,
-                limit: index < readLimits.count ? readLimits[index] : readLimit
-            )
-        }
+        self.targets = files
         self.logger = logger
         self.handler = handler
         self.executor = executor
-        let policies = paths.indices.map { $0 < policies.count ? policies[$0] : WatchPolicy() }
         // No instance when every file polls anyway; one that cannot be had is each file's fallback.
-        self.inotify = try Inotify(enabled: policies.contains { $0.mode == .inotify })
-        self.files = paths.enumerated().map { index, path in
+        self.loop = try InotifyLoop(enabled: files.contains { $0.policy.mode == .inotify })
+        self.files = files.map { target in
             WatchedFile(
-                path: path,
-                resolution: PathResolver.resolve(path),
+                target: target,
+                resolution: PathResolver.resolve(target.path),
                 scheduler: ChangeScheduler(timing: timing),
-                policy: policies[index],
-                status: index < statuses.count ? statuses[index] : WatchStatus(),
-                poll: PollSchedule(interval: policies[index].pollInterval)
+                poll: PollSchedule(interval: target.policy.pollInterval)
             )
         }
+    }
+
+    /// Watches `paths` (absolute) with the defaults: followed through same-owner symlinks, by
+    /// inotify with the polling fallback, each read up to `readLimit` bytes.
+    public convenience init(
+        paths: [String],
+        timing: WatchTiming,
+        readLimit: Int,
+        logger: Logger,
+        executor: @escaping Executor = { _, job in job() },
+        handler: @escaping Handler
+    ) throws {
+        try self.init(
+            files: paths.map { WatchedPath(path: $0, readLimit: readLimit) }, timing: timing, logger: logger,
+            executor: executor, handler: handler
+        )
     }
 
     /// Sets up the watches, reads every file once (as settled: this is the state to serve from the
@@ -144,46 +122,31 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
         for index in files.indices {
             finish(perform(index, ChangeScheduler<Instant>.Read(attempt: 1)), at: clock.now)
         }
-        thread.start { self.run() }
+        nextReconcile = timing.reconcileInterval.map { clock.now.advanced(by: $0) }
+        loop.start(self)
     }
 
-    /// Stops the thread and waits for it.
+    /// Stops the thread, waits for it and removes the watches.
     public func stop() {
-        thread.stop(waking: inotify)
+        loop.stop()
     }
 
     // MARK: - The loop, on the watcher thread
 
-    private func run() {
-        var nextReconcile = timing.reconcileInterval.map { clock.now.advanced(by: $0) }
-        while !thread.isStopping {
-            let now = clock.now
-            let deadline = (files.compactMap(\.scheduler.deadline) + files.compactMap(\.poll.next) + [nextReconcile].compactMap { $0 }).min()
-            let timeout = deadline.map { max(0, now.duration(to: $0).roundedUpMilliseconds) }
-            let wakeups = inotify.wait(timeoutMilliseconds: timeout)
-            if thread.isStopping { break }
-            if wakeups.contains(.woken) {
-                let finished = completions.withLock { completions in
-                    defer { completions.removeAll() }
-                    return completions
-                }
-                for completion in finished { finish(completion, at: clock.now) }
-            }
-            if wakeups.contains(.events) {
-                let events = inotify.readEvents()
-                let at = clock.now
-                for event in events { handle(event, at: at) }
-            }
-            let at = clock.now
-            if let reconcile = nextReconcile, reconcile <= at {
-                for index in files.indices { recheck(index, at: at) }
-                nextReconcile = timing.reconcileInterval.map { at.advanced(by: $0) }
-            }
-            for index in files.indices where files[index].poll.due(at: at) { recheck(index, at: at) }
-            for index in files.indices {
-                if let due = files[index].scheduler.due(at: at) { read(index, due, at: at) }
-            }
+    func turn(at now: Instant) -> Instant? {
+        if let reconcile = nextReconcile, reconcile <= now {
+            for index in files.indices { recheck(index, at: now) }
+            nextReconcile = timing.reconcileInterval.map { now.advanced(by: $0) }
         }
+        for index in files.indices where files[index].poll.due(at: now) { recheck(index, at: now) }
+        for index in files.indices {
+            if let due = files[index].scheduler.due(at: now) { read(index, due, at: now) }
+        }
+        return (files.compactMap(\.scheduler.deadline) + files.compactMap(\.poll.next) + [nextReconcile].compactMap { $0 }).min()
+    }
+
+    func handle(_ events: [InotifyEvent], at now: Instant) {
+        for event in events { handle(event, at: now) }
     }
 
     private func handle(_ event: InotifyEvent, at now: Instant) {
@@ -197,7 +160,8 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
             }
             return
         }
-        guard let fileIndexes = users[event.watch] else { return }
+        let fileIndexes = loop.users(of: event.watch).keys
+        guard !fileIndexes.isEmpty else { return }
         if mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF) != 0 {
             // The folder itself is gone or moved: its watch no longer sees the path. Resolve again.
             if mask & IN_IGNORED != 0 { forget(event.watch) }
@@ -260,8 +224,7 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
         files[index].reading = true
         executor(files[index].lastIdentity.map { Int(clamping: $0.size) }) { [self] in
             let completion = perform(index, read)
-            completions.withLock { $0.append(completion) }
-            inotify.wake()
+            loop.execute { self.finish(completion, at: self.clock.now) }
         }
     }
 
@@ -273,7 +236,7 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
         let path = target.path
         let result: Result<FileContent, FileReadError>
         do {
-            result = .success(try FileReader.read(path: path, limit: target.limit, symlinks: target.symlinks))
+            result = .success(try FileReader.read(path: path, limit: target.readLimit, symlinks: target.symlinks))
         } catch {
             result = .failure(error)
         }
@@ -321,40 +284,33 @@ public final class FileWatcher: MirrorSource, @unchecked Sendable {
     private func rewatch(_ index: Int) {
         let resolution = PathResolver.resolve(files[index].path)
         files[index].resolution = resolution
-        let wanted = files[index].policy.mode == .poll ? [] : resolution.directories
+        let wanted = files[index].target.policy.mode == .poll ? [] : resolution.directories
         for (path, wd) in files[index].watches where !wanted.contains(path) {
             files[index].watches[path] = nil
             release(wd, by: index)
         }
-        var mode: WatchStatus.Mode = files[index].policy.mode == .poll ? .polling(reason: "watch_mode: poll") : .inotify
+        var mode: WatchStatus.Mode = files[index].target.policy.mode == .poll ? .polling(reason: "watch_mode: poll") : .inotify
         for path in wanted where files[index].watches[path] == nil {
             do {
-                let wd = try inotify.addWatch(directory: path.string)
-                users[wd, default: []].insert(index)
-                files[index].watches[path] = wd
+                files[index].watches[path] = try loop.watch(directory: path.string, for: index, as: ())
             } catch {
                 if !mode.isPolling { mode = .polling(reason: error.description) }
             }
         }
-        files[index].status.record(mode, path: files[index].path, logger: logger)
+        files[index].target.status.record(mode, path: files[index].path, logger: logger)
         files[index].poll.polled(mode.isPolling, at: clock.now)
     }
 
     private func release(_ wd: Int32, by index: Int) {
-        guard users[wd] != nil, !files[index].watches.values.contains(wd) else { return }
-        users[wd]!.remove(index)
-        if users[wd]!.isEmpty {
-            users[wd] = nil
-            inotify.removeWatch(wd)
-        }
+        // Two folders of one file may be one inode (a symlinked folder): the watch stays while any is.
+        guard !files[index].watches.values.contains(wd) else { return }
+        loop.release(wd, by: index)
     }
 
     /// The kernel dropped a watch (its folder was deleted): forget it without removing it again.
     private func forget(_ wd: Int32) {
-        guard let fileIndexes = users.removeValue(forKey: wd) else { return }
-        for index in fileIndexes {
+        for index in loop.forget(wd).keys {
             files[index].watches = files[index].watches.filter { $0.value != wd }
         }
     }
-
 }

@@ -17,8 +17,8 @@ import MirrorDocument
 ///
 /// Streams with a backlog are read round robin, one chunk each in turn, with inotify looked at
 /// between rounds, so one stream catching up on a big backlog does not hold up the others.
-public final class LineSource: MirrorSource, @unchecked Sendable {
-    private typealias Instant = ContinuousClock.Instant
+public final class LineSource: MirrorSource, InotifyLoopDriver, @unchecked Sendable {
+    typealias Instant = ContinuousClock.Instant
 
     /// The most read at once from one file: one `appended` event at most (see ``LineStream``).
     static let chunkSize = 1 << 20
@@ -54,7 +54,8 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
         var pausedSince: Instant?
     }
 
-    private enum Target: Hashable {
+    /// What a watch serves: a stream's folders (for the name), or one of its open files.
+    enum Target: Hashable {
         case folder(Int)
         case file(Int, LogFileKey)
     }
@@ -67,20 +68,22 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
     private let clock = ContinuousClock()
     private let timing: WatchTiming
     private let logger: Logger
-    private let inotify: Inotify
+    /// The thread and the watches.
+    private let loop: InotifyLoop<Target, Void>
     private var followed: [Followed]
-    private var users: [Int32: Set<Target>] = [:]
     private var queue: [FileRef] = []
     private var queued: Set<FileRef> = []
+    /// Queued turns that wait for their subscribers; any other queued turn reads at once.
+    private var paused = 0
+    private var nextReconcile: Instant?
     private let buffer: UnsafeMutableRawBufferPointer
-    private let thread = SourceThread()
 
     /// - Parameter quiet: how long an old file must not grow, after a rotation, before it is closed
     ///   and the new file's lines go out (1 s; shorter in tests).
     init(streams: [LineStream], timing: WatchTiming, quiet: Duration = .seconds(1), logger: Logger) throws {
         self.timing = timing
         self.logger = logger
-        self.inotify = try Inotify(enabled: streams.contains { $0.config.watching.mode == .inotify })
+        self.loop = try InotifyLoop(enabled: streams.contains { $0.config.watching.mode == .inotify })
         self.followed = streams.map {
             Followed(
                 stream: $0, follower: LogFollower(quiet: quiet), resolution: PathResolver.resolve($0.config.watchPath),
@@ -98,16 +101,18 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
     /// starts the thread that follows them all.
     public func start() {
         // A stream that waits for its subscribers reads on as soon as they drain.
-        for entry in followed { entry.stream.hub.onDrained { [weak self] in self?.inotify.wake() } }
+        for entry in followed { entry.stream.hub.onDrained { [weak self] in self?.loop.wake() } }
         for index in followed.indices {
             rewatch(index)
             begin(index)
         }
-        thread.start { self.run() }
+        nextReconcile = timing.reconcileInterval.map { clock.now.advanced(by: $0) }
+        loop.start(self)
     }
 
+    /// Stops the thread, removes the watches and closes every open log.
     public func stop() {
-        guard thread.stop(waking: inotify) else { return }
+        guard loop.stop() else { return }
         for index in followed.indices { followed[index].logs.removeAll() }
     }
 
@@ -185,44 +190,38 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
         return since.duration(to: now) < Self.longestPause
     }
 
-    private func run() {
-        /// Queued turns that wait for their subscribers; any other queued turn reads at once.
-        var paused = 0
-        var nextReconcile = timing.reconcileInterval.map { clock.now.advanced(by: $0) }
-        while !thread.isStopping {
-            let now = clock.now
-            let deadline = (followed.compactMap(\.follower.deadline) + followed.compactMap(\.poll.next) + [nextReconcile].compactMap { $0 }).min()
-            // Straight on while a file has more to read; a paused stream looks again shortly.
-            let busy = queue.count > paused
-            var timeout = busy ? 0 : deadline.map { max(0, now.duration(to: $0).roundedUpMilliseconds) }
-            if !busy && paused > 0 { timeout = min(timeout ?? Self.pausePollMilliseconds, Self.pausePollMilliseconds) }
-            let wakeups = inotify.wait(timeoutMilliseconds: timeout)
-            if thread.isStopping { break }
-            if wakeups.contains(.events) {
-                for event in inotify.readEvents() { handle(event) }
-            }
-            let at = clock.now
-            if let reconcile = nextReconcile, reconcile <= at {
-                for index in followed.indices { recheckAll(index) }
-                nextReconcile = timing.reconcileInterval.map { at.advanced(by: $0) }
-            }
-            for index in followed.indices where followed[index].poll.due(at: at) { recheckAll(index) }
-            // One round: one chunk from each file with something to read, but none for a stream
-            // that waits for its subscribers (its turn stays in the queue).
-            let round = queue
-            queue.removeAll(keepingCapacity: true)
-            queued.removeAll(keepingCapacity: true)
-            paused = 0
-            for ref in round {
-                if waitsForSubscribers(ref.stream, at: at) {
-                    paused += 1
-                    enqueue(ref)
-                } else if service(ref) {
-                    enqueue(ref)
-                }
-            }
-            for index in followed.indices { retireQuiet(index) }
+    func turn(at now: Instant) -> Instant? {
+        if let reconcile = nextReconcile, reconcile <= now {
+            for index in followed.indices { recheckAll(index) }
+            nextReconcile = timing.reconcileInterval.map { now.advanced(by: $0) }
         }
+        for index in followed.indices where followed[index].poll.due(at: now) { recheckAll(index) }
+        // One round: one chunk from each file with something to read, but none for a stream
+        // that waits for its subscribers (its turn stays in the queue).
+        let round = queue
+        queue.removeAll(keepingCapacity: true)
+        queued.removeAll(keepingCapacity: true)
+        paused = 0
+        for ref in round {
+            if waitsForSubscribers(ref.stream, at: now) {
+                paused += 1
+                enqueue(ref)
+            } else if service(ref) {
+                enqueue(ref)
+            }
+        }
+        for index in followed.indices { retireQuiet(index) }
+        // Straight on while a file has more to read; a paused stream looks again shortly.
+        let after = clock.now
+        if queue.count > paused { return after }
+        let deadline = (followed.compactMap(\.follower.deadline) + followed.compactMap(\.poll.next) + [nextReconcile].compactMap { $0 }).min()
+        guard paused > 0 else { return deadline }
+        let soon = after.advanced(by: .milliseconds(Self.pausePollMilliseconds))
+        return deadline.map { min($0, soon) } ?? soon
+    }
+
+    func handle(_ events: [InotifyEvent], at now: Instant) {
+        for event in events { handle(event) }
     }
 
     private func handle(_ event: InotifyEvent) {
@@ -232,10 +231,11 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
             for index in followed.indices { recheckAll(index) }
             return
         }
-        guard let targets = users[event.watch] else { return }
+        let targets = loop.users(of: event.watch).keys
+        guard !targets.isEmpty else { return }
         if mask & IN_IGNORED != 0 {
             // The kernel dropped the watch (its folder or file is gone): forget it, look again.
-            users[event.watch] = nil
+            loop.forget(event.watch)
             for target in targets {
                 switch target {
                 case .folder(let index):
@@ -307,9 +307,7 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
         followed[index].logs[log.key] = log
         if followed[index].stream.config.watching.mode == .inotify {
             do {
-                let wd = try inotify.addWatch(descriptor: log.descriptor)
-                log.watch = wd
-                users[wd, default: []].insert(.file(index, log.key))
+                log.watch = try loop.watch(descriptor: log.descriptor, for: .file(index, log.key), as: ())
             } catch {
                 followed[index].fileWatchFailure = error.description
             }
@@ -423,7 +421,7 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
             logger.debug("done with an old file of the log", metadata: ["watch.path": "\(stream.config.watch)", "file": "\(key)"])
             followed[index].follower.retire(key)
             followed[index].logs[key] = nil
-            if let wd = log.watch { release(wd, .file(index, key)) }
+            if let wd = log.watch { loop.release(wd, by: .file(index, key)) }
             if let next = followed[index].follower.files.first.flatMap({ followed[index].logs[$0.key] }) {
                 release(held: next, stream)
                 enqueue(FileRef(stream: index, key: next.key))
@@ -472,14 +470,13 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
         let wanted = config.watching.mode == .poll ? [] : resolution.directories
         for (path, wd) in followed[index].folders where !wanted.contains(path) {
             followed[index].folders[path] = nil
-            if !followed[index].folders.values.contains(wd) { release(wd, .folder(index)) }
+            // Two folders of the chain may be one inode: the watch stays while any of them is wanted.
+            if !followed[index].folders.values.contains(wd) { loop.release(wd, by: .folder(index)) }
         }
         var failure: String?
         for path in wanted where followed[index].folders[path] == nil {
             do {
-                let wd = try inotify.addWatch(directory: path.string)
-                users[wd, default: []].insert(.folder(index))
-                followed[index].folders[path] = wd
+                followed[index].folders[path] = try loop.watch(directory: path.string, for: .folder(index), as: ())
             } catch {
                 failure = failure ?? error.description
             }
@@ -494,15 +491,6 @@ public final class LineSource: MirrorSource, @unchecked Sendable {
         let mode: WatchStatus.Mode = entry.pollReason.map { .polling(reason: $0) } ?? .inotify
         entry.stream.watchStatus.record(mode, path: entry.stream.config.watch, logger: logger)
         followed[index].poll.polled(mode.isPolling, at: clock.now)
-    }
-
-    private func release(_ wd: Int32, _ target: Target) {
-        guard users[wd] != nil else { return }
-        users[wd]!.remove(target)
-        if users[wd]!.isEmpty {
-            users[wd] = nil
-            inotify.removeWatch(wd)
-        }
     }
 
 }

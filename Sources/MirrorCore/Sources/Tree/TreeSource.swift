@@ -1,7 +1,6 @@
 import Dispatch
 import Glibc
 import Logging
-import Synchronization
 import MirrorDocument
 
 /// Watches every directory stream through one inotify instance, on one thread, and has the keys
@@ -32,8 +31,8 @@ import MirrorDocument
 /// 500 files created at once are one or a few versions, while one file changed alone goes out at
 /// once. A missing root (a CI artifacts folder not made yet, or deleted) is an empty document; the
 /// nearest existing ancestor is watched until the root appears.
-final class TreeSource: MirrorSource, @unchecked Sendable {
-    private typealias Instant = ContinuousClock.Instant
+final class TreeSource: MirrorSource, InotifyLoopDriver, @unchecked Sendable {
+    typealias Instant = ContinuousClock.Instant
 
     private struct Tree {
         let stream: TreeStream
@@ -74,20 +73,19 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
     private let timing: WatchTiming
     private let logger: Logger
     private let executor: TreeStream.Executor
-    private let inotify: Inotify
+    /// The thread and the watches: a watch's user is a tree, for one of its folders (relative to
+    /// its root), or, with nil, for the nearest existing ancestor of its missing root.
+    private let loop: InotifyLoop<Int, String?>
     private var trees: [Tree]
-    private var registry = WatchRegistry()
-    private let completions = Mutex<[(tree: Int, unsettled: [String])]>([])
     private let firstStates = DispatchSemaphore(value: 0)
-    private let thread = SourceThread()
 
     init(streams: [TreeStream], timing: WatchTiming, logger: Logger, executor: @escaping TreeStream.Executor) throws {
         self.timing = timing
         self.logger = logger
         self.executor = executor
-        self.inotify = try Inotify()
+        self.loop = try InotifyLoop()
         self.trees = streams.map { Tree(stream: $0, poll: PollSchedule(interval: $0.config.watching.pollInterval)) }
-        if let unavailable = inotify.unavailable {
+        if let unavailable = loop.unavailable {
             for index in trees.indices { startPolling(index, reason: "\(unavailable)") }
         }
     }
@@ -98,53 +96,41 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         for index in trees.indices { attachRoot(index) }
         // Counted before the thread starts: from then on only the watcher thread touches `trees`.
         let count = trees.count
-        thread.start { self.run() }
+        loop.start(self)
         for _ in 0..<count { firstStates.wait() }
     }
 
+    /// Stops the watcher thread and removes every watch. A batch on the workers still publishes;
+    /// the engine waits for it when it shuts its workers down.
     func stop() {
-        guard thread.stop(waking: inotify) else { return }
+        loop.stop()
     }
 
     // MARK: - The loop, on the watcher thread
 
-    private func run() {
-        while !thread.isStopping {
-            dispatch(at: clock.now)
-            let now = clock.now
-            pollDue(at: now)
-            let deadlines = trees.lazy.flatMap { $0.modified.values.lazy.map(\.deadline) }
-            let unseen = trees.lazy.flatMap { $0.unseen.values }
-            let deadline = (Array(deadlines) + Array(unseen) + trees.compactMap(\.poll.next)).min()
-            let timeout = deadline.map { max(0, now.duration(to: $0).roundedUpMilliseconds) }
-            let wakeups = inotify.wait(timeoutMilliseconds: timeout)
-            if thread.isStopping { break }
-            if wakeups.contains(.woken) {
-                let finished = completions.withLock { completions in
-                    defer { completions.removeAll() }
-                    return completions
-                }
-                for completion in finished { finish(completion.tree, unsettled: completion.unsettled) }
-            }
-            if wakeups.contains(.events) { handle(inotify.readEvents()) }
-        }
+    func turn(at now: Instant) -> Instant? {
+        dispatch(at: now)
+        pollDue(at: clock.now)
+        let deadlines = trees.lazy.flatMap { $0.modified.values.lazy.map(\.deadline) }
+        let unseen = trees.lazy.flatMap { $0.unseen.values }
+        return (Array(deadlines) + Array(unseen) + trees.compactMap(\.poll.next)).min()
     }
 
-    private func handle(_ events: [InotifyEvent]) {
+    func handle(_ events: [InotifyEvent], at now: Instant) {
         var overflowed = false
         for event in events {
             if Int32(bitPattern: event.mask) & IN_Q_OVERFLOW != 0 {
                 overflowed = true
                 continue
             }
-            for user in registry.users(of: event.watch) {
-                if let folder = user.folder {
-                    handle(event, tree: user.tree, folder: folder)
-                } else if event.name.isEmpty || trees[user.tree].ancestor.map({ event.name.hasSameScalars(as: $0.next) }) == true {
-                    attachRoot(user.tree, fresh: true)
+            for (tree, folder) in loop.users(of: event.watch) {
+                if let folder {
+                    handle(event, tree: tree, folder: folder)
+                } else if event.name.isEmpty || trees[tree].ancestor.map({ event.name.hasSameScalars(as: $0.next) }) == true {
+                    attachRoot(tree, fresh: true)
                 }
             }
-            if Int32(bitPattern: event.mask) & IN_IGNORED != 0 { registry.forget(event.watch) }
+            if Int32(bitPattern: event.mask) & IN_IGNORED != 0 { loop.forget(event.watch) }
         }
         if overflowed {
             // The kernel dropped events: every folder is listed again and every key looked at.
@@ -314,8 +300,7 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
             let jobs = keys.count >= TreeStream.bigBatch ? 2 : 1
             let batch = TreeBatch(keys: keys, jobs: jobs)
             tree.stream.process(batch, jobs: jobs, executor: executor) { [self] unsettled in
-                completions.withLock { $0.append((index, unsettled)) }
-                inotify.wake()
+                loop.execute { self.finish(index, unsettled: unsettled) }
             }
         }
     }
@@ -340,13 +325,13 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
     private func attachRoot(_ index: Int, fresh: Bool = false) {
         let root = trees[index].stream.glob.root
         if let ancestor = trees[index].ancestor {
-            if registry.remove(ancestor.watch, tree: index) { inotify.removeWatch(ancestor.watch) }
+            loop.release(ancestor.watch, by: index)
             trees[index].ancestor = nil
         }
         if FileIdentity.isDirectory(root) {
             attach(index, folder: "", fresh: fresh)
             // Watched, or why not is reported; only a root gone again meanwhile falls through.
-            if trees[index].folders.folders[""] != nil || trees[index].pollReason != nil || inotify.unavailable != nil { return }
+            if trees[index].folders.folders[""] != nil || trees[index].pollReason != nil || loop.unavailable != nil { return }
         }
         removeSubtree(index, "")
         var path = root
@@ -355,8 +340,7 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
             next = PathText.name(of: path)
             path = PathText.directory(of: path)
         } while !FileIdentity.isDirectory(path) && path != "/"
-        if let watch = try? inotify.addWatch(directory: path) {
-            registry.add(watch, tree: index, folder: nil)
+        if let watch = try? loop.watch(directory: path, for: index, as: nil) {
             trees[index].ancestor = (watch, next)
         }
         // The root may have appeared between the check and the watch.
@@ -366,7 +350,7 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
     /// Forgets a folder and its subtree: its watches go, and every file it held is looked at.
     private func removeSubtree(_ index: Int, _ folder: String) {
         let (watches, files) = trees[index].folders.removeSubtree(folder)
-        for watch in watches where registry.remove(watch, tree: index) { inotify.removeWatch(watch) }
+        for watch in watches { loop.release(watch, by: index) }
         for key in files {
             trees[index].modified[ScalarString(key)] = nil
             trees[index].writing.remove(ScalarString(key))
@@ -387,8 +371,7 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
             do {
                 // The root may be reached through a symlink (the operator named it); nothing inside is.
                 let mask = folder.isEmpty ? Inotify.treeMask & ~Inotify.dontFollow : Inotify.treeMask
-                let watch = try inotify.addWatch(directory: path, mask: mask)
-                registry.add(watch, tree: index, folder: folder)
+                let watch = try loop.watch(directory: path, mask: mask, for: index, as: folder)
                 trees[index].folders.add(folder: folder, watch: watch)
             } catch {
                 // Gone already (its parent's event says so), or a symlink put in its place.
@@ -430,7 +413,7 @@ final class TreeSource: MirrorSource, @unchecked Sendable {
         trees[index].poll.polled(true, at: now)
         // A refused watch may be had later (the watch limit raised, a folder made readable); no
         // instance at all stays so until a restart.
-        if inotify.unavailable == nil, trees[index].watchRetry == nil {
+        if loop.unavailable == nil, trees[index].watchRetry == nil {
             trees[index].watchRetry = now.advanced(by: Self.watchRetryInterval)
         }
         let stream = trees[index].stream
