@@ -94,13 +94,13 @@ struct ClientLimitTests {
         let admitted = clients.filter { $0.events.count == 1 }
         #expect(admitted.count == limit)
         #expect(fixture.hub().clients.count == limit)
-        #expect(await fixture.hub().subscriberCount() == limit)
+        #expect(await fixture.servedClients() == limit)
         // Leaving at once, from both loops.
         await withTaskGroup(of: Void.self) { group in
             for client in clients { group.addTask { await client.close() } }
         }
         try await eventually { fixture.hub().clients.count == 0 }
-        #expect(await fixture.hub().subscriberCount() == 0)
+        #expect(await fixture.servedClients() == 0)
         // Every place is free again.
         let again = try await withThrowingTaskGroup(of: TestClient.self) { group in
             for _ in 0..<limit { group.addTask { try await fixture.subscribe() } }

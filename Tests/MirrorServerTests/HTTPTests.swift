@@ -151,7 +151,7 @@ struct HTTPTests {
             try await offPool { try directory.write("app.json", big.replacingOccurrences(of: "\"pad\"", with: "\"pad\(n)\"")) }
             try await Task.sleep(for: .milliseconds(20))
         }
-        try await eventually(timeout: .seconds(10)) { await fixture.hub().subscriberCount() == 1 }
+        try await eventually(timeout: .seconds(10)) { await fixture.servedClients() == 1 }
         #expect(fixture.instance.metrics.registry.emitToString().contains(#"sse_mirror_disconnects_total{stream="/config",reason="slow_client"} 1"#))
         let events = try await healthy.waitFor("the last change", timeout: .seconds(10)) { $0.last?.data.hasPrefix("{\"pad39\"") == true }
         #expect(events.count > 1)
@@ -177,11 +177,11 @@ struct HTTPTests {
             try await client.waitFor("first event") { $0.count == 1 }
             clients.append(client)
         }
-        #expect(await fixture.hub().subscriberCount() == 5)
+        #expect(await fixture.servedClients() == 5)
         for client in clients.prefix(3) { await client.close() }
-        try await eventually { await fixture.hub().subscriberCount() == 2 }
+        try await eventually { await fixture.servedClients() == 2 }
         for client in clients.suffix(2) { await client.close() }
-        try await eventually { await fixture.hub().subscriberCount() == 0 }
+        try await eventually { await fixture.servedClients() == 0 }
     }
 
     @Test func heartbeatsAreCommentLines() async throws {

@@ -83,7 +83,7 @@ struct HostileClientTests {
         let events = try await client.waitFor("the change after half-closing") { $0.count == 2 }
         #expect(events[1].data == #"{"a":2}"#)
         #expect(!client.isClosed)
-        #expect(await fixture.hub().subscriberCount() == 1)
+        #expect(await fixture.servedClients() == 1)
         await client.close()
     }
 
@@ -122,6 +122,6 @@ struct HostileClientTests {
         }
         let text = String(decoding: received, as: UTF8.self)
         #expect(text.contains("\"}\n\n"), "got \(received.count) bytes before the server closed")
-        #expect(await fixture.hub().subscriberCount() == 1)
+        #expect(await fixture.servedClients() == 1)
     }
 }

@@ -32,7 +32,7 @@ struct SlowClientTests {
             try fixture.directory.write("app.json", Self.padded(n, size: size))
             try await Task.sleep(for: .milliseconds(40))
         }
-        try await eventually(timeout: .seconds(10)) { await fixture.hub().subscriberCount() == 1 }
+        try await eventually(timeout: .seconds(10)) { await fixture.servedClients() == 1 }
         #expect(fixture.hub().clients.count == 1, "the closed client's place is free")
         let events = try await healthy.waitFor("the last change", timeout: .seconds(10)) { $0.last?.data.hasPrefix("{\"n\":30,") == true }
         // Every version the server published reached it: consecutive ids, no gap.
@@ -59,7 +59,7 @@ struct SlowClientTests {
         #expect(head.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(head.prefix(200))")
         let started = ContinuousClock.now
         try await eventually(timeout: .seconds(10)) { fixture.hub().clients.count == 0 }
-        #expect(await fixture.hub().subscriberCount() == 0)
+        #expect(await fixture.servedClients() == 0)
         // Soon after the 0.5 s timeout, with room for a loaded machine; without it, never.
         #expect(ContinuousClock.now - started < .seconds(6))
     }
@@ -142,7 +142,7 @@ struct SlowClientTests {
         try await Task.sleep(for: .milliseconds(300))
         #expect(fixture.hub().clients.count == 1, "no FIN: the server cannot know yet")
         try await eventually(timeout: .seconds(10)) { fixture.hub().clients.count == 0 }
-        #expect(await fixture.hub().subscriberCount() == 0)
+        #expect(await fixture.servedClients() == 0)
         try await eventually { AcceptedSocket.find(serverPort: fixture.port, peerPort: accepted.peerPort) == nil }
     }
 }

@@ -263,14 +263,4 @@ public final class StreamHub: Sendable {
     public func subscribers(on eventLoop: any EventLoop) -> LoopSubscribers? {
         state.withLock { $0.loops[ObjectIdentifier(eventLoop)] }
     }
-
-    /// How many subscribers the stream has, summed over loops (each count read on its own loop).
-    public func subscriberCount() async -> Int {
-        let groups = state.withLock { Array($0.loops.values) }
-        var total = 0
-        for group in groups {
-            total += (try? await group.eventLoop.submit { group.count }.get()) ?? 0
-        }
-        return total
-    }
 }

@@ -33,7 +33,4 @@ public struct ReloadPlan: Sendable, Equatable {
         if old.limits != new.limits { needsRestart.append("limits") }
         if old.tls != new.tls { needsRestart.append("tls") }
     }
-
-    /// Whether the reload changes no stream (it may still change policies such as `hosts:`).
-    public var keepsEveryStream: Bool { started.isEmpty && retired.isEmpty }
 }
