@@ -3,6 +3,7 @@ import MirrorCore
 import MirrorServer
 import NIOCore
 import NIOPosix
+import Synchronization
 import MirrorDocument
 
 /// A real sse-mirror on 127.0.0.1 port 0, over a real temporary folder, for one test.
@@ -15,6 +16,9 @@ struct MirrorFixture: Sendable {
     let group: MultiThreadedEventLoopGroup
     let host: String
     let port: Int
+    /// Whether ``stop()`` has begun: a test may stop its server itself, and ``withServer(_:isolation:_:)``
+    /// stops it again at the end; the slot and the folder are given back once.
+    private let stopped = StopOnce()
 
     /// A settle time above the default, so a test's pause between two steps of a save cannot
     /// outlast it on a loaded machine (tests run in parallel on two cores).
@@ -99,11 +103,30 @@ struct MirrorFixture: Sendable {
         instance.hub(forPath: path)!
     }
 
+    /// Stops the server, shuts its event loops down (closing every client connection made through
+    /// ``subscribe(_:version:lastEventID:)`` or ``request(_:)``) and removes the folder. Only the
+    /// first call does anything.
     func stop() async {
+        guard stopped.first() else { return }
         await instance.stop()
         await WatcherSlots.shared.release()
         try? await group.shutdownGracefully()
         directory.remove()
+    }
+}
+
+extension MirrorFixture: TestServer {
+    func tearDown() async {
+        await stop()
+    }
+}
+
+/// True for the first caller of ``first()`` only.
+final class StopOnce: Sendable {
+    private let done = Atomic(false)
+
+    func first() -> Bool {
+        !done.exchange(true, ordering: .acquiringAndReleasing)
     }
 }
 

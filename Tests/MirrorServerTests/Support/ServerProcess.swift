@@ -134,6 +134,14 @@ final class ServerProcess: Sendable {
     }
 }
 
+extension ServerProcess: TestServer {
+    /// ``stop()``, its exit status left aside (a test that checks it calls ``stop()`` itself; a
+    /// second stop finds the process reaped and returns at once).
+    func tearDown() async {
+        _ = await stop()
+    }
+}
+
 /// Text appended from a pipe's handler thread and read by the test.
 final class SharedText: Sendable {
     private let storage = Mutex("")

@@ -3,15 +3,6 @@ import NIOPosix
 import Synchronization
 import Testing
 
-/// One event as an EventSource would dispatch it.
-struct ReceivedEvent: Equatable, CustomStringConvertible {
-    var name: String
-    var id: String?
-    var data: String
-
-    var description: String { "\(name)#\(id ?? "-") \(data)" }
-}
-
 /// A raw TCP client: sends a request as bytes and keeps every byte of the answer, so tests can
 /// check the wire format exactly and parse it the way a browser would.
 final class TestClient: Sendable {
@@ -158,5 +149,3 @@ final class TestClient: Sendable {
         try? await channel.close()
     }
 }
-
-struct TimeoutError: Error {}

@@ -1,17 +1,16 @@
 import Glibc
-import MirrorTestSupport
 
 /// A blocking socket that sends a request and then never reads: a client that does not keep up.
 /// A small receive buffer makes the server's queue for it fill quickly. Its blocking calls run off
 /// the cooperative pool (``connect(port:request:receiveBuffer:)``, ``receive(seconds:until:)``).
-struct RawSocket {
-    let descriptor: Int32
+public struct RawSocket: Sendable {
+    public let descriptor: Int32
 
-    struct Failure: Error {}
+    public struct Failure: Error {}
 
     /// Connects and sends `request` whole, on a thread of its own: a long request (a body of
     /// megabytes) blocks in write(2) until the server has read most of it.
-    static func connect(port: Int, request: String, receiveBuffer: Int32) async throws -> RawSocket {
+    public static func connect(port: Int, request: String, receiveBuffer: Int32) async throws -> RawSocket {
         try await offPool { try connectBlocking(port: port, request: request, receiveBuffer: receiveBuffer) }
     }
 
@@ -42,14 +41,14 @@ struct RawSocket {
         return RawSocket(descriptor: fd)
     }
 
-    func close() {
+    public func close() {
         Glibc.close(descriptor)
     }
 }
 
 extension RawSocket {
     /// The client's own port, which the server sees as its peer's.
-    var localPort: Int {
+    public var localPort: Int {
         var address = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
@@ -60,7 +59,7 @@ extension RawSocket {
 extension RawSocket {
     /// ``read(seconds:until:)`` on a thread of its own, so the wait holds no thread of the test
     /// pool: what an async test calls.
-    func receive(seconds: Int, until done: @escaping @Sendable ([UInt8]) -> Bool) async -> [UInt8] {
+    public func receive(seconds: Int, until done: @escaping @Sendable ([UInt8]) -> Bool) async -> [UInt8] {
         let socket = self
         return await offPool { socket.read(seconds: seconds, until: done) }
     }
@@ -68,7 +67,7 @@ extension RawSocket {
     /// Reads (blocking, with a receive timeout) until `done` holds for what arrived, the peer
     /// closes, or `seconds` pass: a client that was slow and catches up. It blocks its thread:
     /// from an async test, call ``receive(seconds:until:)``.
-    func read(seconds: Int, until done: ([UInt8]) -> Bool) -> [UInt8] {
+    public func read(seconds: Int, until done: ([UInt8]) -> Bool) -> [UInt8] {
         var timeout = timeval(tv_sec: 1, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var received: [UInt8] = []

@@ -5,10 +5,10 @@
 /// The response head ends at the first blank line; a chunked body is de-chunked (RFC 9112 §7.1);
 /// the body is read by the WHATWG event-stream rules, lines ending at LF, as `TestClient.events`
 /// always has. Only complete lines are interpreted, so a partial field never counts.
-struct ReceivedEventParser {
-    private(set) var events: [ReceivedEvent] = []
+public struct ReceivedEventParser: Sendable {
+    public private(set) var events: [ReceivedEvent] = []
     /// Bytes of the response consumed so far.
-    private(set) var consumed = 0
+    public private(set) var consumed = 0
 
     private var pending: [UInt8] = []
     private var headDone = false
@@ -23,8 +23,10 @@ struct ReceivedEventParser {
     private var id: String?
     private var data: [String] = []
 
+    public init() {}
+
     /// Feeds the bytes that followed the ones consumed so far.
-    mutating func feed(_ bytes: ArraySlice<UInt8>) {
+    public mutating func feed(_ bytes: ArraySlice<UInt8>) {
         consumed += bytes.count
         pending += bytes
         if !headDone {
