@@ -178,7 +178,7 @@ struct LineStreamStateTests {
     @Test func theStateCatchesUpWhenTheLogDoesAndNotOnEveryRead() throws {
         var config = StreamConfig(path: "/log", watch: "app.log", watchPath: "/nonexistent/app.log", format: .lines, source: .lines)
         config.lines = LineOptions(tail: 100_000)
-        let stream = LineStream(config: config, run: "run", encoder: SSEEncoder(), logger: Logger(label: "test"))
+        let stream = LineStream(StreamBasis(config: config, run: "run", encoder: SSEEncoder(), logger: Logger(label: "test")))
         stream.start(with: LineBatch())
         func read(_ count: Int, from first: Int, more: Bool) {
             for number in first..<first + count {

@@ -14,7 +14,7 @@ struct TransformIngestTests {
         config.transform = Transform(rules)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        return FileStream(config: config, run: "run", encoder: SSEEncoder(), logger: logger)
+        return FileStream(StreamBasis(config: config, run: "run", encoder: SSEEncoder(), logger: logger))
     }
 
     /// One settled reading of `text`, as the watcher hands it over.

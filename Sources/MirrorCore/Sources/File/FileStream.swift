@@ -1,4 +1,3 @@
-import CoreMetrics
 import Logging
 import MirrorDocument
 
@@ -7,15 +6,9 @@ import MirrorDocument
 ///
 /// The watcher hands it one reading at a time (one read per file in flight, on a worker), so its
 /// state needs no lock: each reading begins after the last one ended.
-final class FileStream: @unchecked Sendable {
-    let config: StreamConfig
-    let hub: StreamHub
-    /// Whether inotify or polling serves the stream now (the watcher records it).
-    let watchStatus = WatchStatus()
+final class FileStream: SourceStream, @unchecked Sendable {
+    let basis: StreamBasis
     private var state = StreamState<Document>()
-    private let run: String
-    private let encoder: SSEEncoder
-    private let logger: Logger
     /// The size of the file last read, or of its transformed document, which a patch is weighed
     /// against (`patch_ratio`).
     private var fileSize = 0
@@ -32,14 +25,8 @@ final class FileStream: @unchecked Sendable {
         case patch([UInt8])
     }
 
-    init(config: StreamConfig, run: String, encoder: SSEEncoder, metrics: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger) {
-        self.config = config
-        self.hub = StreamHub(config: config, metrics: metrics)
-        self.run = run
-        self.encoder = encoder
-        var logger = logger
-        logger[metadataKey: "stream.path"] = "\(config.path)"
-        self.logger = logger
+    init(_ basis: StreamBasis) {
+        self.basis = basis
     }
 
     /// Takes one reading of the file. A first look that finds it missing or unparsable may be a
@@ -150,10 +137,5 @@ final class FileStream: @unchecked Sendable {
             data = JSONSerializer.serialize(patch)
         }
         return Double(data.count) <= config.patchRatio * Double(fileSize) ? .patch(data) : .whole
-    }
-
-    private func encode(_ event: SSEEvent) -> EncodedEvent {
-        logger.debug("publishing", metadata: ["event": "\(event.name)", "event.id": "\(event.id?.description ?? "")"])
-        return encoder.encode(event, sequence: hub.nextSequence())
     }
 }

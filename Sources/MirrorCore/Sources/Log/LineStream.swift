@@ -1,4 +1,3 @@
-import CoreMetrics
 import Logging
 import Synchronization
 import MirrorDocument
@@ -14,14 +13,8 @@ import MirrorDocument
 ///
 /// Driven by the ``LineSource`` thread only, so its state needs no lock; the loss counters are
 /// atomics, for a metric to read from elsewhere.
-final class LineStream: @unchecked Sendable {
-    let config: StreamConfig
-    let hub: StreamHub
-    /// Whether inotify or polling serves the stream now (the line source records it).
-    let watchStatus = WatchStatus()
-    private let run: String
-    private let encoder: SSEEncoder
-    private let logger: Logger
+final class LineStream: SourceStream, @unchecked Sendable {
+    let basis: StreamBasis
     private var version: UInt64 = 0
     /// The size of the last whole state encoded, and of the `appended` events sent since.
     private var stateBytes = 0
@@ -49,14 +42,9 @@ final class LineStream: @unchecked Sendable {
     /// histogram; the first `appended` after it reports it (set by ``LineSource``).
     var readStarted: ContinuousClock.Instant?
 
-    init(config: StreamConfig, run: String, encoder: SSEEncoder, metrics: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger) {
-        self.config = config
-        self.hub = StreamHub(config: config, metrics: metrics)
-        self.run = run
-        self.encoder = encoder
-        var logger = logger
-        logger[metadataKey: "stream.path"] = "\(config.path)"
-        self.logger = logger
+    init(_ basis: StreamBasis) {
+        self.basis = basis
+        let config = basis.config
         self.tail = TailLines(capacity: config.lines.tail)
         self.filtered = !config.lines.grep.isEmpty || !config.lines.exclude.isEmpty
     }
@@ -221,7 +209,8 @@ final class LineStream: @unchecked Sendable {
     /// What a line stream with `transform` rules publishes for a line the rules cannot apply to.
     static let withheldLine = "[withheld: not JSON the transform applies to]"
 
+    /// Not logged, unlike other kinds' events: a log's lines go out a million a second.
     private func encode(_ event: SSEEvent) -> EncodedEvent {
-        encoder.encode(event, sequence: hub.nextSequence())
+        basis.encoder.encode(event, sequence: hub.nextSequence())
     }
 }

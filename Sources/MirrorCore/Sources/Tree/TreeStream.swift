@@ -10,20 +10,14 @@ import MirrorDocument
 /// before, the document converges on the tree as long as every key that may have changed is looked
 /// at. One batch per stream is in flight at a time, so the entries need no lock: looks only read
 /// them, and the last job of a batch writes them after every look has ended.
-final class TreeStream: @unchecked Sendable {
-    /// inotify, or polling and why (a folder's watch refused), for `/healthz`.
-    let watchStatus = WatchStatus()
+final class TreeStream: SourceStream, @unchecked Sendable {
     /// What the engine runs a job on; `big` batches go to the niced pool.
-    typealias Executor = @Sendable (_ big: Bool, _ job: @escaping @Sendable () -> Void) -> Void
+    typealias Executor = SourceContext.Executor
 
-    let config: StreamConfig
-    let hub: StreamHub
+    let basis: StreamBasis
     let glob: TreeGlob
     let ignore: TreeIgnore
     private let reader: TreeFileReader
-    private let run: String
-    private let encoder: SSEEncoder
-    private let logger: Logger
 
     private struct Entry {
         var value: JSONValue
@@ -48,17 +42,12 @@ final class TreeStream: @unchecked Sendable {
     static let loggedBatch = 1000
     static let progressInterval: Duration = .seconds(3)
 
-    init(config: StreamConfig, hub: StreamHub, run: String, encoder: SSEEncoder, logger: Logger) {
-        self.config = config
-        self.hub = hub
+    init(_ basis: StreamBasis) {
+        self.basis = basis
+        let config = basis.config
         self.glob = TreeGlob(watchPath: config.watchPath)
         self.ignore = TreeIgnore(config.tree.ignore)
         self.reader = TreeFileReader(root: glob.root, format: config.format, hash: config.tree.hash, maxSize: config.maxSize, transform: config.transform)
-        self.run = run
-        self.encoder = encoder
-        var logger = logger
-        logger[metadataKey: "stream.path"] = "\(config.path)"
-        self.logger = logger
     }
 
     /// Looks at the batch's keys and publishes what changed; `done` gets the keys to look at again
@@ -206,11 +195,6 @@ final class TreeStream: @unchecked Sendable {
         let bytes = JSONSerializer.serialize(document, sizeHint: wholeSize)
         wholeSize = bytes.count
         return bytes
-    }
-
-    private func encode(_ event: SSEEvent) -> EncodedEvent {
-        logger.debug("publishing", metadata: ["event": "\(event.name)", "event.id": "\(event.id?.description ?? "")"])
-        return encoder.encode(event, sequence: hub.nextSequence())
     }
 }
 
