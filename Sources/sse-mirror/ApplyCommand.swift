@@ -20,13 +20,12 @@ struct ApplyCommand: ParsableCommand {
     @Argument(help: "The patch.")
     var patch: String
 
-    @Flag(help: "The patch is an RFC 7396 JSON Merge Patch.")
-    var merge = false
+    @OptionGroup var format: PatchFormatOption
 
     func run() throws {
         let target = try DocumentFile.load(document)
         let changes = try DocumentFile.load(patch)
-        if merge {
+        if format.merge {
             DocumentFile.write(JSONMergePatch.apply(changes, to: target))
             return
         }

@@ -18,8 +18,7 @@ struct DiffCommand: ParsableCommand {
     @Argument(help: "The document after.")
     var new: String
 
-    @Flag(help: "Print an RFC 7396 JSON Merge Patch instead.")
-    var merge = false
+    @OptionGroup var format: PatchFormatOption
 
     @Option(help: "Match array elements by this member (as a stream's array_key).")
     var arrayKey: String?
@@ -27,7 +26,7 @@ struct DiffCommand: ParsableCommand {
     func run() throws {
         let before = try DocumentFile.load(old)
         let after = try DocumentFile.load(new)
-        if merge {
+        if format.merge {
             guard let patch = JSONMergePatch.diff(from: before, to: after) else {
                 var stderr = StandardError()
                 print("a merge patch cannot express this change (RFC 7396 §1: a member set to null reads as a removal); use a JSON Patch", to: &stderr)

@@ -28,9 +28,10 @@ extension ConfigDecoder {
                 message: "transform: a rule is one of \(names) with its value, like 'pick: [name]', got \(node.summary)"
             )
         }
-        for entry in entries where !TransformRule.names.contains(entry.key) {
+        for entry in entries where TransformRule.Name(rawValue: entry.key) == nil {
             throw SchemaError(mark: entry.keyMark, message: "transform: unknown rule '\(entry.key)' (allowed: \(names))")
         }
+        guard let name = TransformRule.Name(rawValue: rule.key) else { preconditionFailure("checked above") }
         if entries.count > 1 {
             let second = entries[1].key
             throw SchemaError(
@@ -39,8 +40,8 @@ extension ConfigDecoder {
             )
         }
         let what = "transform.\(rule.key)"
-        switch rule.key {
-        case "select":
+        switch name {
+        case .select:
             let text = try string(rule.value, what: what)
             guard text.utf8.first == UInt8(ascii: "/") else {
                 throw SchemaError(mark: rule.value.mark, message: "\(what): a JSON pointer starts with '/', like /features")
@@ -50,11 +51,11 @@ extension ConfigDecoder {
             } catch {
                 throw SchemaError(mark: rule.value.mark, message: "\(what): \(error.message)")
             }
-        case "pick":
+        case .pick:
             return .pick(try list(rule.value, what: what, example: "[name, flags]") { _, text in text })
-        case "omit":
+        case .omit:
             return .omit(try patterns(rule.value, what: what))
-        default:
+        case .redact:
             return .redact(try patterns(rule.value, what: what))
         }
     }

@@ -28,9 +28,9 @@ public enum YAMLDocumentReader {
         let hasBOM = bytes.starts(with: [0xEF, 0xBB, 0xBF])
         return try bytes.withUnsafeBufferPointer { whole throws(DocumentError) in
             let buffer = UnsafeBufferPointer(rebasing: whole[(hasBOM ? 3 : 0)...])
-            var builder = YAMLValueBuilder()
+            var walker = YAMLTreeWalker<YAMLValueBuilder>()
             do throws(YAMLError) {
-                return try builder.run(LibYAMLParser(buffer, describesBadBytes: false))
+                return try walker.run(LibYAMLParser(buffer, describesBadBytes: false)) ?? .null
             } catch {
                 throw DocumentError(line: error.mark.line, column: error.mark.column, message: error.message)
             }

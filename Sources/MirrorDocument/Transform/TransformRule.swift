@@ -18,8 +18,14 @@ public enum TransformRule: Sendable, Equatable {
     /// What a redacted value becomes.
     public static let redacted: JSONValue = "[redacted]"
 
+    /// A rule's name as mirror.yaml writes it; the config decoder switches over these, so a new
+    /// rule cannot be read as another one.
+    public enum Name: String, CaseIterable, Sendable {
+        case select, pick, omit, redact
+    }
+
     /// The rule names as mirror.yaml writes them.
-    public static let names = ["select", "pick", "omit", "redact"]
+    public static let names = Name.allCases.map(\.rawValue)
 
     /// The rule applied to one document; throws when the document does not have the shape the
     /// rule needs (see ``select(_:)`` and ``pick(_:)``).
