@@ -42,8 +42,10 @@ check: build
 	.build/debug/sse-mirror check $(CONFIG)
 
 ## bench: release build, then the benchmark suite against the seed's design and a C floor
+## (BASELINE=PATH runs an earlier binary beside it; ONLY=PART,PART runs those parts; see bench/README.md)
 bench: release
-	python3 bench/run.py --sse-mirror .build/release/sse-mirror --out bench/RESULTS.md
+	python3 bench/run.py --sse-mirror .build/release/sse-mirror --out bench/RESULTS.md \
+		$(if $(BASELINE),--baseline $(BASELINE)) $(if $(ONLY),--only $(ONLY))
 
 ## deps: libyaml-dev and pkg-config, through apt-get when root, else the exact command to run
 deps:

@@ -58,6 +58,9 @@ FULL = [(1024, n, "inplace") for n in (1, 100, 1000, 4000, 10000)] + [
 ]
 QUICK = [(1024, 1, "inplace"), (1024, 100, "inplace"), (1024, 100, "rename"), (65536, 100, "inplace")]
 PEERS = ("floor", "seed", "sse-mirror")
+# The peer --baseline adds: an earlier sse-mirror binary, run beside the current one in the same
+# rounds, so a redesign is measured against what it replaced on the same machine at the same time.
+BEFORE = "sse-mirror-before"
 
 
 def log(msg):
@@ -185,7 +188,8 @@ def run_once(peer, scenario, args, bins, emit=None, fixed_pad=False):
             f.write(make_doc(size, -1, fixed_pad))
         port = free_port()
         srv_log = open(os.path.join(tmp, "server.log"), "wb")
-        srv = subprocess.Popen(server_cmd(peer, bins, port, path, tmp, args.sse_mirror, emit),
+        binary = args.baseline if peer == BEFORE else args.sse_mirror
+        srv = subprocess.Popen(server_cmd(peer, bins, port, path, tmp, binary, emit),
                                stdout=srv_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         try:
             if not wait_ready(port, srv, 30):
@@ -296,12 +300,13 @@ def report(settings, table, skipped):
     out = ["## Settings", "", settings, "", "## Results (medians over runs)", ""]
     out += ["| scenario | peer | clients ok | p50 ms | p90 ms | p99 ms | max ms | missed / expected | "
             "connect ms | RSS idle MiB | RSS conn MiB | RSS after MiB | KB/client | CPU s writes | "
-            "CPU s idle | errors | p99 ÷ floor p99 | seed p99 ÷ this p99 |",
-            "| " + " | ".join(["---"] * 18) + " |"]
+            "CPU s idle | errors | p99 ÷ floor p99 | seed p99 ÷ this p99 | p99 ÷ before p99 |",
+            "| " + " | ".join(["---"] * 19) + " |"]
     notes = []
     for scen, peers in table:
         floor = peers.get("floor", {}).get("p99_ms")
         seed = peers.get("seed", {}).get("p99_ms")
+        before = peers.get(BEFORE, {}).get("p99_ms")
         for peer, m in peers.items():
             p99 = m["p99_ms"]
             vs_floor = ratio(p99, floor) if peer != "floor" else "–"
@@ -313,7 +318,8 @@ def report(settings, table, skipped):
                        f"{fmt(m['p90_ms'])} | {fmt(p99)} | {fmt(m['max_ms'])} | {missed} | "
                        f"{fmt(m['connect_ms'], 1)} | {fmt(m['rss_idle'], 1)} | {fmt(m['rss_connected'], 1)} | "
                        f"{fmt(m['rss_after'], 1)} | {fmt(m['kb_per_client'])} | {fmt(m['cpu_writes'])} | "
-                       f"{fmt(m['cpu_idle'])} | {fmt(m['errors'])} | {vs_floor} | {seed_vs} |")
+                       f"{fmt(m['cpu_idle'])} | {fmt(m['errors'])} | {vs_floor} | {seed_vs} | "
+                       f"{ratio(p99, before) if peer == 'sse-mirror' and before else '–'} |")
             for n in m["notes"]:
                 notes.append(f"- {scen_name(scen)} · {peer}: {n}")
             if m["duplicates"] or m["bad_events"]:
@@ -357,19 +363,18 @@ def part_fanout(args, bins, peers, skipped, fd_limit, repeats, t0):
                            "(hard RLIMIT_NOFILE; more was refused)")
             log("skipping " + skipped[-1])
             continue
-        row = {}
-        for peer in peers:
-            runs = []
-            for i in range(repeats):
+        runs = {peer: [] for peer in peers}
+        # Round by round, every peer once per round: drift on a shared machine hits them alike.
+        for i in range(repeats):
+            for peer in peers:
                 r = run_once(peer, scen, args, bins)
-                runs.append(r)
+                runs[peer].append(r)
                 raw.append(r)
                 log(f"[{time.monotonic() - t0:6.0f}s] {scen_name(scen)} {peer} run {i + 1}: "
                     + (r["error"] if "error" in r else
                        f"p50 {fmt(r.get('p50_ms'))} p99 {fmt(r.get('p99_ms'))} ms, missed {r.get('missed')}, "
                        f"connect {fmt(r.get('connect_ms'), 0)} ms, errors {r.get('errors')}"))
-            row[peer] = median_of(runs)
-        table.append((scen, row))
+        table.append((scen, {peer: median_of(runs[peer]) for peer in peers}))
     with open(os.path.join(OUT_DIR, "results.json"), "w") as f:
         json.dump(raw, f, indent=1)
     return report(settings, table, skipped), []
@@ -391,7 +396,7 @@ def part_patch_fanout(args, bins, have_mirror, fd_limit, repeats, t0):
     """64 KB document, only "seq" changes per write (loadgen --fixed-pad), rename mode.
     The floor sends the whole document per change; sse-mirror runs with emit: patch."""
     clients_list = PATCH_CLIENTS_QUICK if args.quick else PATCH_CLIENTS_FULL
-    peers = ["floor", "floor-patch"] + (["sse-mirror"] if have_mirror else [])
+    peers = ["floor", "floor-patch"] + (["sse-mirror"] if have_mirror else []) + ([BEFORE] if args.baseline else [])
     rows, raw, failures, skipped = [], [], [], []
     if not have_mirror:
         skipped.append("sse-mirror: no binary given (floor only)")
@@ -400,11 +405,12 @@ def part_patch_fanout(args, bins, have_mirror, fd_limit, repeats, t0):
             skipped.append(f"{clients} clients: fd limit {fd_limit} is too small")
             continue
         scen = (PATCH_SIZE, clients, "rename")
-        row = {}
-        for peer in peers:
-            runs = []
-            for i in range(repeats):
-                r = run_once(peer, scen, args, bins, emit="patch" if peer == "sse-mirror" else None,
+        row, runs_of = {}, {peer: [] for peer in peers}
+        # Round by round, every peer once per round (as in the fan-out table).
+        for i in range(repeats):
+            for peer in peers:
+                runs = runs_of[peer]
+                r = run_once(peer, scen, args, bins, emit="patch" if peer.startswith("sse-mirror") else None,
                              fixed_pad=True)
                 r["part"] = "patch-fanout"
                 runs.append(r)
@@ -417,10 +423,12 @@ def part_patch_fanout(args, bins, have_mirror, fd_limit, repeats, t0):
                 if r.get("bad_patches"):
                     failures.append(f"patch fan-out {clients} cl {peer} run {i + 1}: {r['bad_patches']} patch "
                                     "events without a readable replace of /seq")
-                if peer == "sse-mirror" and "error" not in r and r.get("samples_received") \
+                if peer.startswith("sse-mirror") and "error" not in r and r.get("samples_received") \
                         and not r.get("patch_events"):
-                    failures.append(f"patch fan-out {clients} cl sse-mirror run {i + 1}: no `patch` events "
+                    failures.append(f"patch fan-out {clients} cl {peer} run {i + 1}: no `patch` events "
                                     f"({r.get('state_events')} whole documents instead): emit: patch not in effect")
+        for peer in peers:
+            runs = runs_of[peer]
             m = median_of(runs)
             for k in ("bytes_per_client_write", "patch_events", "state_events", "bad_patches",
                       "samples_received"):
@@ -439,12 +447,13 @@ def part_patch_fanout(args, bins, have_mirror, fd_limit, repeats, t0):
            "bytes (chunk framing included) each client received per write. Target: sse-mirror p99 ≤ 0.5× "
            "floor p99.", "",
            "| clients | peer | clients ok | p50 ms | p90 ms | p99 ms | max ms | missed / expected | "
-           "B/client/change | patch events (all clients) | whole-doc events (all clients) | CPU s writes | p99 ÷ floor p99 | p99 ÷ floor-patch p99 | target ≤ 0.5× |",
-           "| " + " | ".join(["---"] * 15) + " |"]
+           "B/client/change | patch events (all clients) | whole-doc events (all clients) | CPU s writes | p99 ÷ floor p99 | p99 ÷ floor-patch p99 | target ≤ 0.5× | p99 ÷ before p99 |",
+           "| " + " | ".join(["---"] * 16) + " |"]
     notes = []
     for clients, row in rows:
         floor = row.get("floor", {}).get("p99_ms")
         floor_patch = row.get("floor-patch", {}).get("p99_ms")
+        before = row.get(BEFORE, {}).get("p99_ms")
         for peer, m in row.items():
             r = m["p99_ms"] / floor if (peer == "sse-mirror" and m["p99_ms"] is not None and floor) else None
             verdict = "–" if r is None else ("met" if r <= 0.5 else "**not met**")
@@ -456,7 +465,8 @@ def part_patch_fanout(args, bins, have_mirror, fd_limit, repeats, t0):
                        f"{fmt(m['bytes_per_client_write'], 0)} | {fmt(m['patch_events'])} | "
                        f"{fmt(m['state_events'])} | {fmt(m['cpu_writes'])} | "
                        f"{ratio(m['p99_ms'], floor) if peer != 'floor' else '–'} | "
-                       f"{ratio(m['p99_ms'], floor_patch) if peer == 'sse-mirror' else '–'} | {verdict} |")
+                       f"{ratio(m['p99_ms'], floor_patch) if peer == 'sse-mirror' else '–'} | {verdict} | "
+                       f"{ratio(m['p99_ms'], before) if peer == 'sse-mirror' and before else '–'} |")
             for n in m["notes"]:
                 notes.append(f"- {clients} cl · {peer}: {n}")
     out.append("")
@@ -839,6 +849,9 @@ def split_sections(text):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sse-mirror", metavar="PATH", help="sse-mirror binary (skipped if absent)")
+    ap.add_argument("--baseline", metavar="PATH",
+                    help=f"an earlier sse-mirror binary, run as peer '{BEFORE}' beside --sse-mirror in the "
+                         "fanout and patch-fanout parts, round by round")
     ap.add_argument("--quick", action="store_true", help="smoke run: fewer clients, sizes and repeats")
     ap.add_argument("--only", metavar="PART[,PART]",
                     help=f"run only these parts of {','.join(PARTS)} (default: all); the other parts' "
@@ -884,6 +897,11 @@ def main():
     have_mirror = bool(args.sse_mirror and os.access(args.sse_mirror, os.X_OK))
     if args.sse_mirror:
         args.sse_mirror = os.path.abspath(args.sse_mirror)
+    if args.baseline:
+        if not os.access(args.baseline, os.X_OK):
+            sys.exit(f"--baseline {args.baseline!r} is not an executable")
+        args.baseline = os.path.abspath(args.baseline)
+        peers.append(BEFORE)
     for s in skipped:
         log("skipping " + s)
 
