@@ -69,6 +69,10 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            /// The dashboard's HTML, CSS and JavaScript and /client.js, compiled in as byte arrays
+            /// (`PackageResources`): `.embedInCode` only, since `.process` and `.copy` make a
+            /// Foundation `Bundle.module`.
+            resources: [.embedInCode("Dashboard/Assets")],
             swiftSettings: swiftSettings
         ),
         /// `sse-mirror follow`: an event-stream client on SwiftNIO, its decisions as plain values.

@@ -2,24 +2,31 @@
 /// shown live at `/?stream=/path`. One page with no external resource (no CDN, no font), so it works
 /// offline; its script imports `/client.js` (``ClientScript``) for the patch appliers and resume.
 ///
-/// The page's style and script are inline, and the Content Security Policy allows exactly them by
-/// their SHA-256 (CSP Level 3 §8.4) and nothing else but the server's own origin: no other script,
-/// no `eval`, no connection elsewhere. What the streams hold is put in the page as text, never as
-/// markup. The page holds no secret, so it is served without a token; it reads `access_token` from
-/// its own URL and sends it with each request it makes.
+/// The page is `Assets/dashboard.html` with its style (`dashboard.css`: a list beside the stream on
+/// a wide screen, above it on a phone, the system's colours, a changed line fading from yellow) and
+/// its script (`dashboard.js`, an ES module: the list of streams, the URL, and the views of a
+/// document, a log and a folder) put inline at the template's `{{dashboard.css}}` and
+/// `{{dashboard.js}}` markers. The Content Security Policy allows exactly those two by the SHA-256 of
+/// the bytes put in (CSP Level 3 §8.4) and nothing else but the server's own origin: no other
+/// script, no `eval`, no connection elsewhere. What the streams hold is put in the page as text,
+/// never as markup. The page holds no secret, so it is served without a token; it reads
+/// `access_token` from its own URL and sends it with each request it makes.
 enum DashboardPage {
     static let path = "/"
 
     static let asset: StaticAsset = {
-        // Each literal is written without its last line end (a multi-line literal drops it).
-        let inlineStyle = "\n" + style + "\n"
-        let inlineScript = "\n" + script + "\n"
-        let html = head + "\n<style>" + inlineStyle + "</style>\n</head>\n" + body
-            + "\n<script type=\"module\">" + inlineScript + "</script>\n</body>\n</html>\n"
+        // An inline element's text starts on a line of its own: the line end after the opening
+        // tag, then the file (which ends with its own line end, before the closing tag).
+        let lineEnd = Array("\n".utf8)
+        let style = lineEnd + PackageResources.dashboard_css
+        let script = lineEnd + PackageResources.dashboard_js
+        let html = PageTemplate(PackageResources.dashboard_html).filling([
+            "dashboard.css": style, "dashboard.js": script,
+        ])
         let policy = [
             "default-src 'none'",
-            "script-src 'self' " + StaticAsset.cspHash(of: inlineScript),
-            "style-src " + StaticAsset.cspHash(of: inlineStyle),
+            "script-src 'self' " + StaticAsset.cspHash(of: script),
+            "style-src " + StaticAsset.cspHash(of: style),
             "connect-src 'self'",
             "img-src 'self' data:",
             "base-uri 'none'",
@@ -31,29 +38,4 @@ enum DashboardPage {
             ("Content-Security-Policy", policy), ("Referrer-Policy", "no-referrer"),
         ])
     }()
-
-    private static let head = #"""
-<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<link rel="icon" href="data:,">
-<title>sse-mirror</title>
-"""#
-
-    private static let body = #"""
-<body>
-<header><a id="home" href="/">sse-mirror</a><span class="note">files as live streams</span></header>
-<main>
-<nav id="streams" aria-label="streams"><p class="note">loading the streams…</p></nav>
-<section id="view" hidden>
-<h2 id="view-title"></h2>
-<div class="status"><span id="conn" data-state="connecting">connecting</span><span id="reconnects"></span><span id="last-event" class="note"></span></div>
-<div id="warning" role="alert" hidden></div>
-<div id="view-body"></div>
-</section>
-</main>
-"""#
 }

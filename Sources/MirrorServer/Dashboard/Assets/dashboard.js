@@ -1,8 +1,3 @@
-extension DashboardPage {
-    /// The page's own script, an ES module: the list of streams (`/healthz`, every 3 s), the URL
-    /// (`/?stream=…`, history.pushState), and the views: JSON pretty-printed with the lines a change
-    /// touched lit, a log's tail with a filter and pause, a folder's manifest as a table.
-    static let script = #"""
 import { mirror, parsePointer, formatPointer } from "./client.js";
 
 // The dashboard: the list of streams from /healthz, and one stream shown live (/?stream=/config).
@@ -285,5 +280,3 @@ window.addEventListener("popstate", route);
 $("home").href = pageURL("");
 refreshStreams().then(route);
 setInterval(refreshStreams, 3000);
-"""#
-}
