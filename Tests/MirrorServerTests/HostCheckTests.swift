@@ -16,32 +16,32 @@ struct HostCheckTests {
 
     @Test(arguments: ["localhost", "localhost:8080", "LOCALHOST:1", "127.0.0.1", "127.0.0.1:443", "[::1]:8080", "[::1]", "localhost."])
     func loopbackNamesWithAnyPortAreServed(host: String) async throws {
-        let fixture = try await MirrorFixture.start(files: ["app.json": Self.document])
-        defer { Task { await fixture.stop() } }
-        let client = try await request(fixture, "GET /config HTTP/1.1\r\nHost: \(host)\r\n\r\n")
-        #expect(client.head?.hasPrefix("HTTP/1.1 200 OK") == true, "\(host): \(client.text)")
-        await client.close()
+        try await withServer(MirrorFixture.start(files: ["app.json": Self.document])) { fixture in
+            let client = try await request(fixture, "GET /config HTTP/1.1\r\nHost: \(host)\r\n\r\n")
+            #expect(client.head?.hasPrefix("HTTP/1.1 200 OK") == true, "\(host): \(client.text)")
+            await client.close()
+        }
     }
 
     @Test(arguments: ["evil.example", "evil.example:8080", "127.0.0.1.nip.io", "localhost.evil.example", "10.0.0.5"])
     func otherHostsAre403NamingTheSetting(host: String) async throws {
-        let fixture = try await MirrorFixture.start(files: ["app.json": Self.document])
-        defer { Task { await fixture.stop() } }
-        let client = try await request(fixture, "GET /config HTTP/1.1\r\nHost: \(host)\r\n\r\n")
-        try await client.waitUntilClosed()
-        #expect(client.text.hasPrefix("HTTP/1.1 403 Forbidden\r\n"), "\(host)")
-        #expect(client.body.contains("'hosts:' in mirror.yaml"))
-        #expect(!client.text.contains("event:"))
+        try await withServer(MirrorFixture.start(files: ["app.json": Self.document])) { fixture in
+            let client = try await request(fixture, "GET /config HTTP/1.1\r\nHost: \(host)\r\n\r\n")
+            try await client.waitUntilClosed()
+            #expect(client.text.hasPrefix("HTTP/1.1 403 Forbidden\r\n"), "\(host)")
+            #expect(client.body.contains("'hosts:' in mirror.yaml"))
+            #expect(!client.text.contains("event:"))
+        }
     }
 
     @Test func hostsSettingAddsNames() async throws {
-        let fixture = try await MirrorFixture.start(files: ["app.json": Self.document], hosts: ["dash.example.com"])
-        defer { Task { await fixture.stop() } }
-        let allowed = try await request(fixture, "GET /config HTTP/1.1\r\nHost: Dash.Example.com:443\r\n\r\n")
-        #expect(allowed.head?.hasPrefix("HTTP/1.1 200 OK") == true)
-        await allowed.close()
-        let other = try await request(fixture, "GET /config HTTP/1.1\r\nHost: other.example.com\r\n\r\n")
-        #expect(other.head?.hasPrefix("HTTP/1.1 403") == true)
+        try await withServer(MirrorFixture.start(files: ["app.json": Self.document], hosts: ["dash.example.com"])) { fixture in
+            let allowed = try await request(fixture, "GET /config HTTP/1.1\r\nHost: Dash.Example.com:443\r\n\r\n")
+            #expect(allowed.head?.hasPrefix("HTTP/1.1 200 OK") == true)
+            await allowed.close()
+            let other = try await request(fixture, "GET /config HTTP/1.1\r\nHost: other.example.com\r\n\r\n")
+            #expect(other.head?.hasPrefix("HTTP/1.1 403") == true)
+        }
     }
 
     /// RFC 9112 §3.2: an HTTP/1.1 request without `Host`, or with two, is answered 400.
@@ -52,33 +52,33 @@ struct HostCheckTests {
         "GET /config HTTP/1.1\r\nHost: a b\r\n\r\n",
     ])
     func missingDuplicateOrMalformedHostIs400(raw: String) async throws {
-        let fixture = try await MirrorFixture.start(files: ["app.json": Self.document])
-        defer { Task { await fixture.stop() } }
-        let client = try await request(fixture, raw)
-        try await client.waitUntilClosed()
-        #expect(client.text.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(client.text)")
+        try await withServer(MirrorFixture.start(files: ["app.json": Self.document])) { fixture in
+            let client = try await request(fixture, raw)
+            try await client.waitUntilClosed()
+            #expect(client.text.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(client.text)")
+        }
     }
 
     /// HTTP/1.0 has no required Host, and no browser sends a request without one.
     @Test func http10WithoutHostIsServed() async throws {
-        let fixture = try await MirrorFixture.start(files: ["app.json": Self.document])
-        defer { Task { await fixture.stop() } }
-        let client = try await request(fixture, "GET /config HTTP/1.0\r\n\r\n")
-        #expect(client.head?.hasPrefix("HTTP/1.0 200 OK") == true)
-        await client.close()
+        try await withServer(MirrorFixture.start(files: ["app.json": Self.document])) { fixture in
+            let client = try await request(fixture, "GET /config HTTP/1.0\r\n\r\n")
+            #expect(client.head?.hasPrefix("HTTP/1.0 200 OK") == true)
+            await client.close()
+        }
     }
 
     /// Absolute form (RFC 9112 §3.2.2): the target's authority is checked, not the Host field.
     @Test func absoluteFormTargetsAreRoutedAndChecked() async throws {
-        let fixture = try await MirrorFixture.start(files: ["app.json": Self.document])
-        defer { Task { await fixture.stop() } }
-        let ok = try await request(fixture, "GET http://127.0.0.1:\(fixture.port)/config?x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        try await ok.waitFor("the document") { $0.count == 1 }
-        await ok.close()
-        let evil = try await request(fixture, "GET http://evil.example/config HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        #expect(evil.head?.hasPrefix("HTTP/1.1 403") == true)
-        let health = try await request(fixture, "GET HTTP://LOCALHOST/healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(health.head?.hasPrefix("HTTP/1.1 200 OK") == true)
+        try await withServer(MirrorFixture.start(files: ["app.json": Self.document])) { fixture in
+            let ok = try await request(fixture, "GET http://127.0.0.1:\(fixture.port)/config?x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            try await ok.waitFor("the document") { $0.count == 1 }
+            await ok.close()
+            let evil = try await request(fixture, "GET http://evil.example/config HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            #expect(evil.head?.hasPrefix("HTTP/1.1 403") == true)
+            let health = try await request(fixture, "GET HTTP://LOCALHOST/healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(health.head?.hasPrefix("HTTP/1.1 200 OK") == true)
+        }
     }
 
     @Test func policyDecisions() throws {

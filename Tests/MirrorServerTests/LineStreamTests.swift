@@ -86,195 +86,195 @@ struct LineStreamTests {
     // MARK: - Rotation
 
     @Test func renameAndCreateWithALateWriterStreamsEveryLineOnce() async throws {
-        let fixture = try await MirrorFixture.startLines(files: ["app.log": "before 1\nbefore 2\n"])
-        defer { Task { await fixture.stop() } }
-        let client = try await fixture.subscribe("/log")
-        try await client.waitFor("the first lines") { $0.count == 1 }
-        let path = fixture.directory.url("app.log")
-        let writer = LogWriter(path: path)
-        writer.start()
-        try await Task.sleep(for: .milliseconds(300))
-        // logrotate `create`: rename, create the new file; the writer reopens 200 ms later, after
-        // flushing megabytes into the old file (so its lines are still being read when the new
-        // file's first lines come).
-        try fixture.directory.rename("app.log", "app.log.1")
-        Self.create(path)
-        try await Task.sleep(for: .milliseconds(200))
-        await offPool { writer.burst(200_000) }  // megabytes built: off the test pool
-        writer.reopen()
-        try await Task.sleep(for: .milliseconds(400))
-        let written = await writer.stop()
-        let received = try await Self.receive(client, through: try #require(written.last))
-        Self.expectSame(received, ["before 1", "before 2"] + written)
-        #expect(!client.events.contains { $0.name == "truncated" })
+        try await withServer(MirrorFixture.startLines(files: ["app.log": "before 1\nbefore 2\n"])) { fixture in
+            let client = try await fixture.subscribe("/log")
+            try await client.waitFor("the first lines") { $0.count == 1 }
+            let path = fixture.directory.url("app.log")
+            let writer = LogWriter(path: path)
+            writer.start()
+            try await Task.sleep(for: .milliseconds(300))
+            // logrotate `create`: rename, create the new file; the writer reopens 200 ms later, after
+            // flushing megabytes into the old file (so its lines are still being read when the new
+            // file's first lines come).
+            try fixture.directory.rename("app.log", "app.log.1")
+            Self.create(path)
+            try await Task.sleep(for: .milliseconds(200))
+            await offPool { writer.burst(200_000) }  // megabytes built: off the test pool
+            writer.reopen()
+            try await Task.sleep(for: .milliseconds(400))
+            let written = await writer.stop()
+            let received = try await Self.receive(client, through: try #require(written.last))
+            Self.expectSame(received, ["before 1", "before 2"] + written)
+            #expect(!client.events.contains { $0.name == "truncated" })
+        }
     }
 
     @Test func aNewFileTruncatedSoonAfterTheRotationLosesNothing() async throws {
-        let fixture = try await MirrorFixture.startLines(files: ["app.log": ""])
-        defer { Task { await fixture.stop() } }
-        let client = try await fixture.subscribe("/log")
-        try await client.waitFor("the first lines") { $0.count == 1 }
-        let path = fixture.directory.url("app.log")
-        let writer = LogWriter(path: path)
-        writer.start()
-        try await Task.sleep(for: .milliseconds(200))
-        try fixture.directory.rename("app.log", "app.log.1")
-        Self.create(path)
-        try await Task.sleep(for: .milliseconds(200))
-        writer.reopen()
-        // The new file's lines are held back while the old one drains; the new file is truncated
-        // meanwhile (the writer pauses so no line falls between the last read and the truncate).
-        try await Task.sleep(for: .milliseconds(200))
-        writer.pause(true)
-        try await Task.sleep(for: .milliseconds(100))
-        Self.truncate(path)
-        writer.pause(false)
-        try await Task.sleep(for: .milliseconds(300))
-        let written = await writer.stop()
-        let received = try await Self.receive(client, through: try #require(written.last))
-        Self.expectSame(received, written)
-        let names = client.events.map(\.name)
-        #expect(names.filter { $0 == "truncated" }.count == 1)
+        try await withServer(MirrorFixture.startLines(files: ["app.log": ""])) { fixture in
+            let client = try await fixture.subscribe("/log")
+            try await client.waitFor("the first lines") { $0.count == 1 }
+            let path = fixture.directory.url("app.log")
+            let writer = LogWriter(path: path)
+            writer.start()
+            try await Task.sleep(for: .milliseconds(200))
+            try fixture.directory.rename("app.log", "app.log.1")
+            Self.create(path)
+            try await Task.sleep(for: .milliseconds(200))
+            writer.reopen()
+            // The new file's lines are held back while the old one drains; the new file is truncated
+            // meanwhile (the writer pauses so no line falls between the last read and the truncate).
+            try await Task.sleep(for: .milliseconds(200))
+            writer.pause(true)
+            try await Task.sleep(for: .milliseconds(100))
+            Self.truncate(path)
+            writer.pause(false)
+            try await Task.sleep(for: .milliseconds(300))
+            let written = await writer.stop()
+            let received = try await Self.receive(client, through: try #require(written.last))
+            Self.expectSame(received, written)
+            let names = client.events.map(\.name)
+            #expect(names.filter { $0 == "truncated" }.count == 1)
+        }
     }
 
     @Test func deleteAndRecreateStreamsEveryLineOnce() async throws {
-        let fixture = try await MirrorFixture.startLines(files: ["app.log": ""])
-        defer { Task { await fixture.stop() } }
-        let client = try await fixture.subscribe("/log")
-        try await client.waitFor("the first lines") { $0.count == 1 }
-        let path = fixture.directory.url("app.log")
-        let writer = LogWriter(path: path)
-        writer.start()
-        try await Task.sleep(for: .milliseconds(200))
-        try fixture.directory.unlink("app.log")
-        // The writer still writes to the deleted file for a while: the name is briefly missing.
-        try await Task.sleep(for: .milliseconds(200))
-        Self.create(path)
-        try await Task.sleep(for: .milliseconds(150))
-        writer.reopen()
-        try await Task.sleep(for: .milliseconds(300))
-        let written = await writer.stop()
-        let received = try await Self.receive(client, through: try #require(written.last))
-        Self.expectSame(received, written)
+        try await withServer(MirrorFixture.startLines(files: ["app.log": ""])) { fixture in
+            let client = try await fixture.subscribe("/log")
+            try await client.waitFor("the first lines") { $0.count == 1 }
+            let path = fixture.directory.url("app.log")
+            let writer = LogWriter(path: path)
+            writer.start()
+            try await Task.sleep(for: .milliseconds(200))
+            try fixture.directory.unlink("app.log")
+            // The writer still writes to the deleted file for a while: the name is briefly missing.
+            try await Task.sleep(for: .milliseconds(200))
+            Self.create(path)
+            try await Task.sleep(for: .milliseconds(150))
+            writer.reopen()
+            try await Task.sleep(for: .milliseconds(300))
+            let written = await writer.stop()
+            let received = try await Self.receive(client, through: try #require(written.last))
+            Self.expectSame(received, written)
+        }
     }
 
     // MARK: - Truncation
 
     @Test func copytruncateRepeatsNoLine() async throws {
-        let fixture = try await MirrorFixture.startLines(files: ["app.log": ""])
-        defer { Task { await fixture.stop() } }
-        let client = try await fixture.subscribe("/log")
-        try await client.waitFor("the first lines") { $0.count == 1 }
-        let path = fixture.directory.url("app.log")
-        let writer = LogWriter(path: path)
-        writer.start()
-        try await Task.sleep(for: .milliseconds(300))
-        // logrotate `copytruncate`: copy the log, then truncate it in place, the writer going on.
-        let copy = try fixture.directory.read("app.log")
-        try fixture.directory.write("app.log.1", copy)
-        Self.truncate(path)
-        try await Task.sleep(for: .milliseconds(300))
-        let written = await writer.stop()
-        let received = try await Self.receive(client, through: try #require(written.last))
-        Self.expectNoRepeatAndOneGap(received, written: written)
-        let truncations = client.events.filter { $0.name == "truncated" }
-        #expect(truncations.count == 1)
-        #expect(truncations.first?.data.hasPrefix(#"{"path":"app.log","size":"#) == true)
+        try await withServer(MirrorFixture.startLines(files: ["app.log": ""])) { fixture in
+            let client = try await fixture.subscribe("/log")
+            try await client.waitFor("the first lines") { $0.count == 1 }
+            let path = fixture.directory.url("app.log")
+            let writer = LogWriter(path: path)
+            writer.start()
+            try await Task.sleep(for: .milliseconds(300))
+            // logrotate `copytruncate`: copy the log, then truncate it in place, the writer going on.
+            let copy = try fixture.directory.read("app.log")
+            try fixture.directory.write("app.log.1", copy)
+            Self.truncate(path)
+            try await Task.sleep(for: .milliseconds(300))
+            let written = await writer.stop()
+            let received = try await Self.receive(client, through: try #require(written.last))
+            Self.expectNoRepeatAndOneGap(received, written: written)
+            let truncations = client.events.filter { $0.name == "truncated" }
+            #expect(truncations.count == 1)
+            #expect(truncations.first?.data.hasPrefix(#"{"path":"app.log","size":"#) == true)
+        }
     }
 
     @Test func truncationInPlaceRestartsAtTheStart() async throws {
-        let fixture = try await MirrorFixture.startLines(files: ["app.log": "old 1\nold 2\n"])
-        defer { Task { await fixture.stop() } }
-        let client = try await fixture.subscribe("/log")
-        try await client.waitFor("the first lines") { $0.count == 1 }
-        let path = fixture.directory.url("app.log")
-        let writer = LogWriter(path: path)
-        writer.start()
-        try await Task.sleep(for: .milliseconds(200))
-        Self.truncate(path)  // `: > app.log`
-        try await Task.sleep(for: .milliseconds(300))
-        let written = await writer.stop()
-        let received = try await Self.receive(client, through: try #require(written.last))
-        #expect(Array(received.prefix(2)) == ["old 1", "old 2"])
-        Self.expectNoRepeatAndOneGap(Array(received.dropFirst(2)), written: written)
-        #expect(client.events.filter { $0.name == "truncated" }.count == 1)
+        try await withServer(MirrorFixture.startLines(files: ["app.log": "old 1\nold 2\n"])) { fixture in
+            let client = try await fixture.subscribe("/log")
+            try await client.waitFor("the first lines") { $0.count == 1 }
+            let path = fixture.directory.url("app.log")
+            let writer = LogWriter(path: path)
+            writer.start()
+            try await Task.sleep(for: .milliseconds(200))
+            Self.truncate(path)  // `: > app.log`
+            try await Task.sleep(for: .milliseconds(300))
+            let written = await writer.stop()
+            let received = try await Self.receive(client, through: try #require(written.last))
+            #expect(Array(received.prefix(2)) == ["old 1", "old 2"])
+            Self.expectNoRepeatAndOneGap(Array(received.dropFirst(2)), written: written)
+            #expect(client.events.filter { $0.name == "truncated" }.count == 1)
+        }
     }
 
     // MARK: - Start and joining
 
     @Test func aMissingLogIsAnEmptyStateThenItsLinesAreAppended() async throws {
-        let fixture = try await MirrorFixture.startLines()
-        defer { Task { await fixture.stop() } }
-        let client = try await fixture.subscribe("/log")
-        let first = try await client.waitFor("the first event") { $0.count == 1 }
-        #expect(first[0].name == "changed" && first[0].data == "[]")
-        let writer = LogWriter(path: fixture.directory.url("app.log"))
-        writer.start()
-        try await Task.sleep(for: .milliseconds(300))
-        let written = await writer.stop()
-        let received = try await Self.receive(client, through: try #require(written.last))
-        Self.expectSame(received, written)
-        #expect(client.events.dropFirst().allSatisfy { $0.name == "appended" })
+        try await withServer(MirrorFixture.startLines()) { fixture in
+            let client = try await fixture.subscribe("/log")
+            let first = try await client.waitFor("the first event") { $0.count == 1 }
+            #expect(first[0].name == "changed" && first[0].data == "[]")
+            let writer = LogWriter(path: fixture.directory.url("app.log"))
+            writer.start()
+            try await Task.sleep(for: .milliseconds(300))
+            let written = await writer.stop()
+            let received = try await Self.receive(client, through: try #require(written.last))
+            Self.expectSame(received, written)
+            #expect(client.events.dropFirst().allSatisfy { $0.name == "appended" })
+        }
     }
 
     @Test func aLateJoinerGetsTheLastLinesThenFollows() async throws {
-        let fixture = try await MirrorFixture.startLines(files: ["app.log": (1...50).map { "early \($0)\n" }.joined()], lines: LineOptions(tail: 5))
-        defer { Task { await fixture.stop() } }
-        let first = try await fixture.subscribe("/log")
-        let start = try await first.waitFor("the first lines") { $0.count == 1 }
-        #expect(try Self.lines(start) == (46...50).map { "early \($0)" })
-        try fixture.directory.append("app.log", "more 1\nmore 2\nmore 3\n")
-        _ = try await Self.receive(first, through: "more 3")
-        let late = try await fixture.subscribe("/log")
-        let joined = try await late.waitFor("the state") { $0.count == 1 }
-        #expect(joined[0].name == "changed")
-        #expect(try Self.lines(joined) == ["early 49", "early 50", "more 1", "more 2", "more 3"])
-        try fixture.directory.append("app.log", "after\n")
-        let followed = try await Self.receive(late, through: "after")
-        #expect(followed.suffix(2) == ["more 3", "after"])
+        try await withServer(MirrorFixture.startLines(files: ["app.log": (1...50).map { "early \($0)\n" }.joined()], lines: LineOptions(tail: 5))) { fixture in
+            let first = try await fixture.subscribe("/log")
+            let start = try await first.waitFor("the first lines") { $0.count == 1 }
+            #expect(try Self.lines(start) == (46...50).map { "early \($0)" })
+            try fixture.directory.append("app.log", "more 1\nmore 2\nmore 3\n")
+            _ = try await Self.receive(first, through: "more 3")
+            let late = try await fixture.subscribe("/log")
+            let joined = try await late.waitFor("the state") { $0.count == 1 }
+            #expect(joined[0].name == "changed")
+            #expect(try Self.lines(joined) == ["early 49", "early 50", "more 1", "more 2", "more 3"])
+            try fixture.directory.append("app.log", "after\n")
+            let followed = try await Self.receive(late, through: "after")
+            #expect(followed.suffix(2) == ["more 3", "after"])
+        }
     }
 
     @Test func aResumingClientGetsExactlyTheMissedLines() async throws {
-        let fixture = try await MirrorFixture.startLines(files: ["app.log": "a\n"])
-        defer { Task { await fixture.stop() } }
-        let first = try await fixture.subscribe("/log")
-        try await first.waitFor("the first lines") { $0.count == 1 }
-        try fixture.directory.append("app.log", "b\n")
-        let seen = try await first.waitFor("b") { $0.count == 2 }
-        await first.close()
-        let lastID = try #require(seen.last?.id)
-        for text in ["c", "d", "e"] {
-            try fixture.directory.append("app.log", text + "\n")
-            try await eventually { fixture.hub("/log").current().state?.id?.version == UInt64(seen.count + ["c", "d", "e"].firstIndex(of: text)! + 1) }
+        try await withServer(MirrorFixture.startLines(files: ["app.log": "a\n"])) { fixture in
+            let first = try await fixture.subscribe("/log")
+            try await first.waitFor("the first lines") { $0.count == 1 }
+            try fixture.directory.append("app.log", "b\n")
+            let seen = try await first.waitFor("b") { $0.count == 2 }
+            await first.close()
+            let lastID = try #require(seen.last?.id)
+            for text in ["c", "d", "e"] {
+                try fixture.directory.append("app.log", text + "\n")
+                try await eventually { fixture.hub("/log").current().state?.id?.version == UInt64(seen.count + ["c", "d", "e"].firstIndex(of: text)! + 1) }
+            }
+            let resumed = try await fixture.subscribe("/log", lastEventID: lastID)
+            let missed = try await resumed.waitFor("the missed lines") { $0.count == 3 }
+            #expect(missed.map(\.name) == ["appended", "appended", "appended"])
+            #expect(missed.map(\.data) == [#"["c"]"#, #"["d"]"#, #"["e"]"#])
         }
-        let resumed = try await fixture.subscribe("/log", lastEventID: lastID)
-        let missed = try await resumed.waitFor("the missed lines") { $0.count == 3 }
-        #expect(missed.map(\.name) == ["appended", "appended", "appended"])
-        #expect(missed.map(\.data) == [#"["c"]"#, #"["d"]"#, #"["e"]"#])
     }
 
     // MARK: - What a line becomes
 
     @Test func grepAndExcludeChooseTheLines() async throws {
         let options = LineOptions(grep: [try LinePattern("ERROR|WARN")], exclude: [try LinePattern("healthz")])
-        let fixture = try await MirrorFixture.startLines(files: ["app.log": "INFO start\nERROR one\nWARN healthz\n"], lines: options)
-        defer { Task { await fixture.stop() } }
-        let client = try await fixture.subscribe("/log")
-        try await client.waitFor("the first lines") { $0.count == 1 }
-        try fixture.directory.append("app.log", "INFO x\nWARN two\nERROR healthz down\nERROR three\n")
-        let received = try await Self.receive(client, through: "ERROR three")
-        #expect(received == ["ERROR one", "WARN two", "ERROR three"])
+        try await withServer(MirrorFixture.startLines(files: ["app.log": "INFO start\nERROR one\nWARN healthz\n"], lines: options)) { fixture in
+            let client = try await fixture.subscribe("/log")
+            try await client.waitFor("the first lines") { $0.count == 1 }
+            try fixture.directory.append("app.log", "INFO x\nWARN two\nERROR healthz down\nERROR three\n")
+            let received = try await Self.receive(client, through: "ERROR three")
+            #expect(received == ["ERROR one", "WARN two", "ERROR three"])
+        }
     }
 
     @Test func parseJSONTurnsLinesIntoValuesAndKeepsABadLineAsAString() async throws {
-        let fixture = try await MirrorFixture.startLines(files: ["app.log": ""], lines: LineOptions(parseJSON: true))
-        defer { Task { await fixture.stop() } }
-        let client = try await fixture.subscribe("/log")
-        try await client.waitFor("the first lines") { $0.count == 1 }
-        try fixture.directory.append("app.log", "{\"level\":\"info\",\"n\":1}\n{broken\n[1,2]\n")
-        let events = try await client.waitFor("the lines") { events in events.contains { $0.name == "appended" && $0.data.contains("[1,2]") } }
-        let data = events.filter { $0.name == "appended" }.map(\.data).joined(separator: "|")
-        #expect(data == #"[{"level":"info","n":1},"{broken",[1,2]]"#)
+        try await withServer(MirrorFixture.startLines(files: ["app.log": ""], lines: LineOptions(parseJSON: true))) { fixture in
+            let client = try await fixture.subscribe("/log")
+            try await client.waitFor("the first lines") { $0.count == 1 }
+            try fixture.directory.append("app.log", "{\"level\":\"info\",\"n\":1}\n{broken\n[1,2]\n")
+            let events = try await client.waitFor("the lines") { events in events.contains { $0.name == "appended" && $0.data.contains("[1,2]") } }
+            let data = events.filter { $0.name == "appended" }.map(\.data).joined(separator: "|")
+            #expect(data == #"[{"level":"info","n":1},"{broken",[1,2]]"#)
+        }
     }
 
     @Test func transformRulesApplyToEachParsedLineAndWithholdWhatTheyCannotSee() async throws {
@@ -282,47 +282,47 @@ struct LineStreamTests {
             .omit([PathPattern("/debug")]),
             .redact([PathPattern("**.token")]),
         ])
-        let fixture = try await MirrorFixture.startLines(files: ["app.log": ""], lines: LineOptions(parseJSON: true), transform: transform)
-        defer { Task { await fixture.stop() } }
-        let client = try await fixture.subscribe("/log")
-        try await client.waitFor("the first lines") { $0.count == 1 }
-        try fixture.directory.append(
-            "app.log",
-            "{\"user\":{\"token\":\"s3cr3t-1\"},\"debug\":1}\n{\"token\":\"s3cr3t-2\"\n\"done\"\n"
-        )
-        let events = try await client.waitFor("the lines") { events in events.contains { $0.name == "appended" && $0.data.contains("done") } }
-        let data = events.filter { $0.name == "appended" }.map(\.data).joined(separator: "|")
-        #expect(data == #"[{"user":{"token":"[redacted]"}},"[withheld: not JSON the transform applies to]","done"]"#)
-        #expect(!events.contains { $0.data.contains("s3cr3t") })
+        try await withServer(MirrorFixture.startLines(files: ["app.log": ""], lines: LineOptions(parseJSON: true), transform: transform)) { fixture in
+            let client = try await fixture.subscribe("/log")
+            try await client.waitFor("the first lines") { $0.count == 1 }
+            try fixture.directory.append(
+                "app.log",
+                "{\"user\":{\"token\":\"s3cr3t-1\"},\"debug\":1}\n{\"token\":\"s3cr3t-2\"\n\"done\"\n"
+            )
+            let events = try await client.waitFor("the lines") { events in events.contains { $0.name == "appended" && $0.data.contains("done") } }
+            let data = events.filter { $0.name == "appended" }.map(\.data).joined(separator: "|")
+            #expect(data == #"[{"user":{"token":"[redacted]"}},"[withheld: not JSON the transform applies to]","done"]"#)
+            #expect(!events.contains { $0.data.contains("s3cr3t") })
+        }
     }
 
     @Test func crOnlyLineEndsAreLineEnds() async throws {
-        let fixture = try await MirrorFixture.startLines(files: ["app.log": "one\rtwo\r"])
-        defer { Task { await fixture.stop() } }
-        let client = try await fixture.subscribe("/log")
-        try await client.waitFor("the first lines") { $0.count == 1 }
-        try fixture.directory.append("app.log", "\nthree\r\nfour\r")
-        let received = try await Self.receive(client, through: "four")
-        #expect(received == ["one", "two", "three", "four"])
+        try await withServer(MirrorFixture.startLines(files: ["app.log": "one\rtwo\r"])) { fixture in
+            let client = try await fixture.subscribe("/log")
+            try await client.waitFor("the first lines") { $0.count == 1 }
+            try fixture.directory.append("app.log", "\nthree\r\nfour\r")
+            let received = try await Self.receive(client, through: "four")
+            #expect(received == ["one", "two", "three", "four"])
+        }
     }
 
     @Test func nulAndInvalidUTF8ArriveAsOneStringAndKeepTheFraming() async throws {
-        let fixture = try await MirrorFixture.startLines(files: ["app.log": "start\n"])
-        defer { Task { await fixture.stop() } }
-        let client = try await fixture.subscribe("/log")
-        let fd = open(fixture.directory.url("app.log"), O_WRONLY | O_APPEND | O_CLOEXEC)
-        let bytes: [UInt8] = Array("a".utf8) + [0x00, 0xFF, 0xC3] + Array("b\u{2028}\"\\".utf8) + [0x0A] + Array("next\n".utf8)
-        _ = write(fd, bytes, bytes.count)
-        close(fd)
-        let received = try await Self.receive(client, through: "next")
-        #expect(received == ["start", "a\u{0}\u{FFFD}\u{FFFD}b\u{2028}\"\\", "next"])
-        #expect(client.events.allSatisfy { !$0.data.contains("\n") })
+        try await withServer(MirrorFixture.startLines(files: ["app.log": "start\n"])) { fixture in
+            let client = try await fixture.subscribe("/log")
+            let fd = open(fixture.directory.url("app.log"), O_WRONLY | O_APPEND | O_CLOEXEC)
+            let bytes: [UInt8] = Array("a".utf8) + [0x00, 0xFF, 0xC3] + Array("b\u{2028}\"\\".utf8) + [0x0A] + Array("next\n".utf8)
+            _ = write(fd, bytes, bytes.count)
+            close(fd)
+            let received = try await Self.receive(client, through: "next")
+            #expect(received == ["start", "a\u{0}\u{FFFD}\u{FFFD}b\u{2028}\"\\", "next"])
+            #expect(client.events.allSatisfy { !$0.data.contains("\n") })
+        }
     }
 
     @Test func aHugeLogStartsAtOnceWithItsLastLines() async throws {
         let clock = ContinuousClock()
         var elapsed: Duration = .zero
-        let fixture = try await MirrorFixture.startLines(lines: LineOptions(tail: 3)) { directory in
+        try await withServer(MirrorFixture.startLines(lines: LineOptions(tail: 3)) { directory in
             // Text at the start (else the hole's NULs make it binary), a 64 GiB hole, lines at the
             // end: reading it through would take minutes, so a start within seconds read only the end.
             let fd = open(directory.url("app.log"), O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
@@ -332,25 +332,25 @@ struct LineStreamTests {
             let tail = Array("\nlast 1\nlast 2\nlast 3\nlast 4\n".utf8)
             _ = pwrite(fd, tail, tail.count, 1 << 36)
             close(fd)
+        }) { fixture in
+            let started = clock.now
+            let client = try await fixture.subscribe("/log")
+            let first = try await client.waitFor("the last lines") { $0.count == 1 }
+            elapsed = started.duration(to: clock.now)
+            #expect(try Self.lines(first) == ["last 2", "last 3", "last 4"])
+            // Seconds, not the one a quiet machine takes: the whole suite runs at once on two cores.
+            #expect(elapsed < .seconds(3))
         }
-        defer { Task { await fixture.stop() } }
-        let started = clock.now
-        let client = try await fixture.subscribe("/log")
-        let first = try await client.waitFor("the last lines") { $0.count == 1 }
-        elapsed = started.duration(to: clock.now)
-        #expect(try Self.lines(first) == ["last 2", "last 3", "last 4"])
-        // Seconds, not the one a quiet machine takes: the whole suite runs at once on two cores.
-        #expect(elapsed < .seconds(3))
     }
 
     @Test func aBinaryLogIsPublishedAsMetadata() async throws {
         let content = "\u{0}\u{1}binary\u{0}"
-        let fixture = try await MirrorFixture.startLines(files: ["app.log": content])
-        defer { Task { await fixture.stop() } }
-        let client = try await fixture.subscribe("/log")
-        let first = try await client.waitFor("the metadata") { $0.count == 1 }
-        let digest = ContentDigest.hex(of: Array(content.utf8))
-        #expect(first[0].name == "changed")
-        #expect(first[0].data == #"{"binary":true,"size":\#(content.utf8.count),"sha256":"\#(digest)"}"#)
+        try await withServer(MirrorFixture.startLines(files: ["app.log": content])) { fixture in
+            let client = try await fixture.subscribe("/log")
+            let first = try await client.waitFor("the metadata") { $0.count == 1 }
+            let digest = ContentDigest.hex(of: Array(content.utf8))
+            #expect(first[0].name == "changed")
+            #expect(first[0].data == #"{"binary":true,"size":\#(content.utf8.count),"sha256":"\#(digest)"}"#)
+        }
     }
 }
