@@ -58,4 +58,17 @@ struct DashboardAssetsTests {
         #expect(page == Array("<a>".utf8) + [0xFF, 0x0A] + Array("</a><b>{{one}}</b>".utf8))
         #expect(template.filling([:]) == template.bytes)
     }
+
+    /// A marker the template lacks, or holds twice, is a mistake in the files: the page is not built.
+    @Test func aMarkerMissingStops() async {
+        await #expect(processExitsWith: .failure) {
+            _ = PageTemplate(Array("<a></a>".utf8)).filling(["one": []])
+        }
+    }
+
+    @Test func aMarkerTwiceStops() async {
+        await #expect(processExitsWith: .failure) {
+            _ = PageTemplate(Array("<a>{{one}}</a><b>{{one}}</b>".utf8)).filling(["one": []])
+        }
+    }
 }
