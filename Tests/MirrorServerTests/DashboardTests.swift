@@ -27,61 +27,64 @@ struct DashboardTests {
         ("/client.js", "text/javascript; charset=utf-8", "// sse-mirror client"),
     ])
     func servedWithTheirMediaTypeAndCachingFields(target: String, contentType: String, start: String) async throws {
-        let fixture = try await MirrorFixture.start(files: Self.files)
-        defer { Task { await fixture.stop() } }
-        let answer = try await fetch(fixture, target)
-        #expect(answer.text.hasPrefix("HTTP/1.1 200 OK\r\n"))
-        #expect(field("Content-Type", in: answer) == contentType)
-        #expect(field("Cache-Control", in: answer) == "no-cache")
-        #expect(field("X-Content-Type-Options", in: answer) == "nosniff")
-        #expect(answer.body.hasPrefix(start))
-        #expect(field("Content-Length", in: answer) == String(answer.body.utf8.count))
-        let tag = try #require(field("ETag", in: answer))
-        #expect(tag.hasPrefix("\"") && tag.hasSuffix("\"") && tag.count == 22)
+        try await withServer(MirrorFixture.start(files: Self.files)) { fixture in
+            let answer = try await fetch(fixture, target)
+            #expect(answer.text.hasPrefix("HTTP/1.1 200 OK\r\n"))
+            #expect(field("Content-Type", in: answer) == contentType)
+            #expect(field("Cache-Control", in: answer) == "no-cache")
+            #expect(field("X-Content-Type-Options", in: answer) == "nosniff")
+            #expect(answer.body.hasPrefix(start))
+            #expect(field("Content-Length", in: answer) == String(answer.body.utf8.count))
+            let tag = try #require(field("ETag", in: answer))
+            #expect(tag.hasPrefix("\"") && tag.hasSuffix("\"") && tag.count == 22)
 
-        let revalidated = try await fetch(fixture, target, fields: "If-None-Match: \(tag)\r\n")
-        #expect(revalidated.text.hasPrefix("HTTP/1.1 304 Not Modified\r\n"))
-        #expect(revalidated.body.isEmpty)
-        let head = try await fetch(fixture, target, method: "HEAD")
-        #expect(head.text.hasPrefix("HTTP/1.1 200 OK\r\n") && head.body.isEmpty)
-        #expect(field("Content-Length", in: head) == String(answer.body.utf8.count))
+            let revalidated = try await fetch(fixture, target, fields: "If-None-Match: \(tag)\r\n")
+            #expect(revalidated.text.hasPrefix("HTTP/1.1 304 Not Modified\r\n"))
+            #expect(revalidated.body.isEmpty)
+            let head = try await fetch(fixture, target, method: "HEAD")
+            #expect(head.text.hasPrefix("HTTP/1.1 200 OK\r\n") && head.body.isEmpty)
+            #expect(field("Content-Length", in: head) == String(answer.body.utf8.count))
+        }
     }
 
     @Test func thePagesPolicyAllowsItsOwnInlineScriptAndStyleOnly() async throws {
-        let fixture = try await MirrorFixture.start(files: Self.files)
-        defer { Task { await fixture.stop() } }
-        let answer = try await fetch(fixture, "/")
-        let policy = try #require(field("Content-Security-Policy", in: answer))
-        #expect(policy.hasPrefix("default-src 'none'; script-src 'self' 'sha256-"))
-        #expect(policy.contains("connect-src 'self'") && policy.contains("frame-ancestors 'none'"))
-        #expect(!policy.contains("unsafe"))
-        #expect(field("Referrer-Policy", in: answer) == "no-referrer")
-        // The page loads nothing from elsewhere: no absolute URL in a src or href.
-        #expect(!answer.body.contains("src=\"http") && !answer.body.contains("href=\"http"))
-        // Relative, so the page works behind a proxy prefix (examples/nginx).
-        #expect(answer.body.contains(#"import { mirror, parsePointer, formatPointer } from "./client.js";"#))
+        try await withServer(MirrorFixture.start(files: Self.files)) { fixture in
+            let answer = try await fetch(fixture, "/")
+            let policy = try #require(field("Content-Security-Policy", in: answer))
+            #expect(policy.hasPrefix("default-src 'none'; script-src 'self' 'sha256-"))
+            #expect(policy.contains("connect-src 'self'") && policy.contains("frame-ancestors 'none'"))
+            #expect(!policy.contains("unsafe"))
+            #expect(field("Referrer-Policy", in: answer) == "no-referrer")
+            // The page loads nothing from elsewhere: no absolute URL in a src or href.
+            #expect(!answer.body.contains("src=\"http") && !answer.body.contains("href=\"http"))
+            // Relative, so the page works behind a proxy prefix (examples/nginx).
+            #expect(answer.body.contains(#"import { mirror, parsePointer, formatPointer } from "./client.js";"#))
+        }
     }
 
     @Test func noTokenIsNeededForThePageOrClientJSWithAuthOn() async throws {
         var access = AccessConfig()
         access.tokens = AccessTokens(["a-token"])
-        let fixture = try await MirrorFixture.start(files: Self.files, access: access)
-        defer { Task { await fixture.stop() } }
-        #expect(try await fetch(fixture, "/").text.hasPrefix("HTTP/1.1 200 OK\r\n"))
-        #expect(try await fetch(fixture, "/client.js").text.hasPrefix("HTTP/1.1 200 OK\r\n"))
-        // What the page reads still needs one.
-        #expect(try await fetch(fixture, "/healthz").text.hasPrefix("HTTP/1.1 401"))
-        #expect(try await fetch(fixture, "/config", fields: "Accept: application/json\r\n").text.hasPrefix("HTTP/1.1 401"))
-        #expect(try await fetch(fixture, "/healthz?access_token=a-token").text.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        try await withServer(MirrorFixture.start(files: Self.files, access: access)) { fixture in
+            // The page and client.js need none; what the page reads still needs one.
+            for (target, fields, status) in [
+                ("/", "", "HTTP/1.1 200 OK\r\n"), ("/client.js", "", "HTTP/1.1 200 OK\r\n"), ("/healthz", "", "HTTP/1.1 401"),
+                ("/config", "Accept: application/json\r\n", "HTTP/1.1 401"), ("/healthz?access_token=a-token", "", "HTTP/1.1 200 OK\r\n"),
+            ] {
+                // Fetched outside #expect: its expansion inside this closure took `try await` as unhandled.
+                let answer = try await fetch(fixture, target, fields: fields)
+                #expect(answer.text.hasPrefix(status), "\(target)")
+            }
+        }
     }
 
     @Test func otherMethodsAre405() async throws {
-        let fixture = try await MirrorFixture.start(files: Self.files)
-        defer { Task { await fixture.stop() } }
-        for target in ["/", "/client.js"] {
-            let answer = try await fetch(fixture, target, method: "POST", fields: "Content-Length: 0\r\n")
-            #expect(answer.text.hasPrefix("HTTP/1.1 405 Method Not Allowed\r\n"))
-            #expect(field("Allow", in: answer) == "GET, HEAD, OPTIONS")
+        try await withServer(MirrorFixture.start(files: Self.files)) { fixture in
+            for target in ["/", "/client.js"] {
+                let answer = try await fetch(fixture, target, method: "POST", fields: "Content-Length: 0\r\n")
+                #expect(answer.text.hasPrefix("HTTP/1.1 405 Method Not Allowed\r\n"))
+                #expect(field("Allow", in: answer) == "GET, HEAD, OPTIONS")
+            }
         }
     }
 }

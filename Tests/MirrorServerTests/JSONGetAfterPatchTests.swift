@@ -47,42 +47,42 @@ struct JSONGetAfterPatchTests {
     /// The parked GET itself: a patch published without its document holds the answer (no
     /// thread waits), and the settle, from another thread, answers it with that version.
     @Test func aParkedGetIsAnsweredByTheSettle() async throws {
-        let fixture = try await MirrorFixture.start(files: ["app.json": #"{"a": 1}"#], emit: .patch)
-        defer { Task { await fixture.stop() } }
-        let hub = fixture.hub()
-        let run = try #require(hub.current().state?.id?.run)
-        let encoder = SSEEncoder()
-        let id = EventID(run: run, version: 2)
-        hub.publish([.version(encoder.encode(.patch(id: id, operations: Array(#"[{"op":"replace","path":"/a","value":2}]"#.utf8)), sequence: hub.nextSequence()), state: nil)])
-        let request = "GET /config HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n"
-        let parked = try await fixture.request(request)
-        // Half-closed after its request, as `printf … | nc` sends it: it still wants the answer.
-        try await parked.shutdownOutput()
-        try await Task.sleep(for: .milliseconds(200))
-        #expect(parked.head == nil, "answered before the document of version 2 existed: \(parked.text)")
-        hub.settle(encoder.encode(.changed(id: id, document: Array(#"{"a":2}"#.utf8)), sequence: hub.nextSequence()))
-        try await parked.waitUntilClosed()
-        #expect(parked.head?.contains("\r\nETag: \"\(id)\"") == true, "\(parked.text)")
-        #expect(parked.body == #"{"a":2}"#)
-        // Settled: the next GET is answered at once.
-        let next = try await fixture.request(request)
-        try await next.waitUntilClosed()
-        #expect(next.body == #"{"a":2}"#)
+        try await withServer(MirrorFixture.start(files: ["app.json": #"{"a": 1}"#], emit: .patch)) { fixture in
+            let hub = fixture.hub()
+            let run = try #require(hub.current().state?.id?.run)
+            let encoder = SSEEncoder()
+            let id = EventID(run: run, version: 2)
+            hub.publish([.version(encoder.encode(.patch(id: id, operations: Array(#"[{"op":"replace","path":"/a","value":2}]"#.utf8)), sequence: hub.nextSequence()), state: nil)])
+            let request = "GET /config HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n"
+            let parked = try await fixture.request(request)
+            // Half-closed after its request, as `printf … | nc` sends it: it still wants the answer.
+            try await parked.shutdownOutput()
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(parked.head == nil, "answered before the document of version 2 existed: \(parked.text)")
+            hub.settle(encoder.encode(.changed(id: id, document: Array(#"{"a":2}"#.utf8)), sequence: hub.nextSequence()))
+            try await parked.waitUntilClosed()
+            #expect(parked.head?.contains("\r\nETag: \"\(id)\"") == true, "\(parked.text)")
+            #expect(parked.body == #"{"a":2}"#)
+            // Settled: the next GET is answered at once.
+            let next = try await fixture.request(request)
+            try await next.waitUntilClosed()
+            #expect(next.body == #"{"a":2}"#)
+        }
     }
 
     /// The wait is bounded: a document that never settles is a 503 with Retry-After, never the
     /// older version.
     @Test func aGetWhoseDocumentNeverComesIs503() async throws {
-        let fixture = try await MirrorFixture.start(files: ["app.json": #"{"a": 1}"#], emit: .patch)
-        defer { Task { await fixture.stop() } }
-        let hub = fixture.hub()
-        let id = EventID(run: try #require(hub.current().state?.id?.run), version: 2)
-        hub.publish([.version(SSEEncoder().encode(.patch(id: id, operations: Array("[]".utf8)), sequence: hub.nextSequence()), state: nil)])
-        let parked = try await fixture.request("GET /config HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n")
-        try await parked.waitUntilClosed(timeout: .seconds(30))
-        #expect(parked.text.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"), "\(parked.text)")
-        #expect(parked.head?.contains("\r\nRetry-After: 1") == true)
-        #expect(!parked.text.contains(#"{"a""#), "never the older document")
+        try await withServer(MirrorFixture.start(files: ["app.json": #"{"a": 1}"#], emit: .patch)) { fixture in
+            let hub = fixture.hub()
+            let id = EventID(run: try #require(hub.current().state?.id?.run), version: 2)
+            hub.publish([.version(SSEEncoder().encode(.patch(id: id, operations: Array("[]".utf8)), sequence: hub.nextSequence()), state: nil)])
+            let parked = try await fixture.request("GET /config HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n")
+            try await parked.waitUntilClosed(timeout: .seconds(30))
+            #expect(parked.text.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"), "\(parked.text)")
+            #expect(parked.head?.contains("\r\nRetry-After: 1") == true)
+            #expect(!parked.text.contains(#"{"a""#), "never the older document")
+        }
     }
 
     @Test func aGetRightAfterAPatchIsNeverOlderThanIt() async throws {

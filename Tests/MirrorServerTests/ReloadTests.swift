@@ -18,62 +18,62 @@ struct ReloadTests {
     }
 
     @Test func unchangedStreamsKeepTheirClientsWhileOthersStartEndOrAppear() async throws {
-        let fixture = try await MirrorFixture.start(
+        try await withServer(MirrorFixture.start(
             files: ["a.json": #"{"a":1}"#, "b.json": #"{"b":1}"#, "b2.json": #"{"b":2}"#, "c.json": #"{"c":1}"#, "gone.json": "{}"],
             streams: ["/a": "a.json", "/b": "b.json", "/gone": "gone.json"]
-        )
-        defer { Task { await fixture.stop() } }
-        let a = try await fixture.subscribe("/a")
-        let b = try await fixture.subscribe("/b")
-        let gone = try await fixture.subscribe("/gone")
-        for client in [a, b, gone] { try await client.waitFor("the first state") { $0.count == 1 } }
-        let hubA = fixture.hub("/a")
+        )) { fixture in
+            let a = try await fixture.subscribe("/a")
+            let b = try await fixture.subscribe("/b")
+            let gone = try await fixture.subscribe("/gone")
+            for client in [a, b, gone] { try await client.waitFor("the first state") { $0.count == 1 } }
+            let hubA = fixture.hub("/a")
 
-        let config = Self.edited(fixture) { config in
-            config.streams = [
-                config.streams.first { $0.path == "/a" }!,
-                Self.stream(fixture, path: "/b", watch: "b2.json"),
-                Self.stream(fixture, path: "/c", watch: "c.json"),
-            ]
-        }
-        let plan = try await fixture.instance.reload(to: config)
-        #expect(plan.kept == ["/a"] && plan.started.map(\.path) == ["/b", "/c"] && Set(plan.retired) == ["/b", "/gone"])
+            let config = Self.edited(fixture) { config in
+                config.streams = [
+                    config.streams.first { $0.path == "/a" }!,
+                    Self.stream(fixture, path: "/b", watch: "b2.json"),
+                    Self.stream(fixture, path: "/c", watch: "c.json"),
+                ]
+            }
+            let plan = try await fixture.instance.reload(to: config)
+            #expect(plan.kept == ["/a"] && plan.started.map(\.path) == ["/b", "/c"] && Set(plan.retired) == ["/b", "/gone"])
 
-        // /a: the same hub, the client still there, and it follows the next change.
-        #expect(fixture.hub("/a") === hubA)
-        try fixture.directory.write("a.json", #"{"a":2}"#)
-        let followed = try await a.waitFor("the change after the reload") { $0.count == 2 }
-        #expect(followed[1].data == #"{"a":2}"#)
-        #expect(!a.isClosed)
-        // /b and /gone: their clients were ended cleanly, with the last chunk of the body.
-        for client in [b, gone] {
-            try await client.waitUntilClosed()
-            #expect(client.text.hasSuffix("0\r\n\r\n"))
+            // /a: the same hub, the client still there, and it follows the next change.
+            #expect(fixture.hub("/a") === hubA)
+            try fixture.directory.write("a.json", #"{"a":2}"#)
+            let followed = try await a.waitFor("the change after the reload") { $0.count == 2 }
+            #expect(followed[1].data == #"{"a":2}"#)
+            #expect(!a.isClosed)
+            // /b and /gone: their clients were ended cleanly, with the last chunk of the body.
+            for client in [b, gone] {
+                try await client.waitUntilClosed()
+                #expect(client.text.hasSuffix("0\r\n\r\n"))
+            }
+            // The new /b serves the new file; /c is there; /gone is not.
+            let newB = try await fixture.subscribe("/b")
+            #expect(try await newB.waitFor("the new /b") { $0.count == 1 }[0].data == #"{"b":2}"#)
+            let c = try await fixture.subscribe("/c")
+            #expect(try await c.waitFor("/c") { $0.count == 1 }[0].data == #"{"c":1}"#)
+            let missing = try await fixture.request("GET /gone HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            try await missing.waitUntilClosed()
+            #expect(missing.text.hasPrefix("HTTP/1.1 404"))
         }
-        // The new /b serves the new file; /c is there; /gone is not.
-        let newB = try await fixture.subscribe("/b")
-        #expect(try await newB.waitFor("the new /b") { $0.count == 1 }[0].data == #"{"b":2}"#)
-        let c = try await fixture.subscribe("/c")
-        #expect(try await c.waitFor("/c") { $0.count == 1 }[0].data == #"{"c":1}"#)
-        let missing = try await fixture.request("GET /gone HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        try await missing.waitUntilClosed()
-        #expect(missing.text.hasPrefix("HTTP/1.1 404"))
     }
 
     @Test func aReloadThatChangesNoStreamAppliesItsPoliciesAndKeepsEveryHub() async throws {
-        let fixture = try await MirrorFixture.start(files: ["app.json": "{}"])
-        defer { Task { await fixture.stop() } }
-        let hub = fixture.hub()
-        let refused = try await fixture.request("GET /config HTTP/1.1\r\nHost: dash.example.com\r\n\r\n")
-        try await refused.waitUntilClosed()
-        #expect(refused.text.hasPrefix("HTTP/1.1 403"))
+        try await withServer(MirrorFixture.start(files: ["app.json": "{}"])) { fixture in
+            let hub = fixture.hub()
+            let refused = try await fixture.request("GET /config HTTP/1.1\r\nHost: dash.example.com\r\n\r\n")
+            try await refused.waitUntilClosed()
+            #expect(refused.text.hasPrefix("HTTP/1.1 403"))
 
-        let plan = try await fixture.instance.reload(to: Self.edited(fixture) { $0.hosts = ["dash.example.com"] })
-        #expect(plan.keepsEveryStream)
-        #expect(fixture.hub() === hub)
-        let allowed = try await fixture.request("GET /config HTTP/1.1\r\nHost: dash.example.com\r\n\r\n")
-        try await allowed.waitForText { $0.contains("\r\n\r\n") }
-        #expect(allowed.head?.hasPrefix("HTTP/1.1 200") == true)
-        await allowed.close()
+            let plan = try await fixture.instance.reload(to: Self.edited(fixture) { $0.hosts = ["dash.example.com"] })
+            #expect(plan.keepsEveryStream)
+            #expect(fixture.hub() === hub)
+            let allowed = try await fixture.request("GET /config HTTP/1.1\r\nHost: dash.example.com\r\n\r\n")
+            try await allowed.waitForText { $0.contains("\r\n\r\n") }
+            #expect(allowed.head?.hasPrefix("HTTP/1.1 200") == true)
+            await allowed.close()
+        }
     }
 }

@@ -19,17 +19,17 @@ struct SaveStyleTests {
         expectFinal final: String = secondMinified,
         _ save: (TemporaryDirectory) async throws -> Void
     ) async throws -> [ReceivedEvent] {
-        let fixture = try await MirrorFixture.start(files: files, prepare: prepare)
-        defer { Task { await fixture.stop() } }
-        let client = try await fixture.subscribe()
-        try await client.waitFor("the first event") { !$0.isEmpty }
-        try await save(fixture.directory)
-        let events = try await client.waitFor("the final content") { $0.last?.name == "changed" && $0.last?.data == final }
-        // Nothing else trails in after the final state.
-        try await Task.sleep(for: .milliseconds(150))
-        #expect(client.events == events)
-        await client.close()
-        return events
+        return try await withServer(MirrorFixture.start(files: files, prepare: prepare)) { fixture in
+            let client = try await fixture.subscribe()
+            try await client.waitFor("the first event") { !$0.isEmpty }
+            try await save(fixture.directory)
+            let events = try await client.waitFor("the final content") { $0.last?.name == "changed" && $0.last?.data == final }
+            // Nothing else trails in after the final state.
+            try await Task.sleep(for: .milliseconds(150))
+            #expect(client.events == events)
+            await client.close()
+            return events
+        }
     }
 
     /// `open(O_TRUNC)`, write half, pause longer than the debounce, write the rest, close. The half
@@ -160,56 +160,56 @@ struct SaveStyleTests {
 
     /// A file whose folder does not exist yet: the nearest existing ancestor is watched until it does.
     @Test func missingFolderAppearsLater() async throws {
-        let fixture = try await MirrorFixture.start(streams: ["/config": "sub/dir/app.json"])
-        defer { Task { await fixture.stop() } }
-        let client = try await fixture.subscribe()
-        try await client.waitFor("removed") { $0.map(\.name) == ["removed"] }
-        try fixture.directory.mkdir("sub/dir")
-        try fixture.directory.write("sub/dir/app.json", Self.second)
-        try await client.waitFor("the new file") { $0.last?.data == Self.secondMinified }
-        await client.close()
+        try await withServer(MirrorFixture.start(streams: ["/config": "sub/dir/app.json"])) { fixture in
+            let client = try await fixture.subscribe()
+            try await client.waitFor("removed") { $0.map(\.name) == ["removed"] }
+            try fixture.directory.mkdir("sub/dir")
+            try fixture.directory.write("sub/dir/app.json", Self.second)
+            try await client.waitFor("the new file") { $0.last?.data == Self.secondMinified }
+            await client.close()
+        }
     }
 
     /// Deleted → `removed` with a new id; recreated → `changed`.
     @Test func deletedAndRecreated() async throws {
-        let fixture = try await MirrorFixture.start(files: ["app.json": Self.first])
-        defer { Task { await fixture.stop() } }
-        let client = try await fixture.subscribe()
-        try await client.waitFor("first") { $0.count == 1 }
-        try fixture.directory.unlink("app.json")
-        let removed = try await client.waitFor("removed") { $0.count == 2 }
-        #expect(removed[1].name == "removed")
-        #expect(removed[1].id != nil && removed[1].id != removed[0].id)
-        try fixture.directory.write("app.json", Self.second)
-        let events = try await client.waitFor("recreated") { $0.count == 3 }
-        #expect(events[2] == ReceivedEvent(name: "changed", id: events[2].id, data: Self.secondMinified))
-        // A client that connects now gets the current state directly.
-        let late = try await fixture.subscribe()
-        try await late.waitFor("late snapshot") { $0.count == 1 }
-        #expect(late.events == [events[2]])
-        await client.close()
-        await late.close()
+        try await withServer(MirrorFixture.start(files: ["app.json": Self.first])) { fixture in
+            let client = try await fixture.subscribe()
+            try await client.waitFor("first") { $0.count == 1 }
+            try fixture.directory.unlink("app.json")
+            let removed = try await client.waitFor("removed") { $0.count == 2 }
+            #expect(removed[1].name == "removed")
+            #expect(removed[1].id != nil && removed[1].id != removed[0].id)
+            try fixture.directory.write("app.json", Self.second)
+            let events = try await client.waitFor("recreated") { $0.count == 3 }
+            #expect(events[2] == ReceivedEvent(name: "changed", id: events[2].id, data: Self.secondMinified))
+            // A client that connects now gets the current state directly.
+            let late = try await fixture.subscribe()
+            try await late.waitFor("late snapshot") { $0.count == 1 }
+            #expect(late.events == [events[2]])
+            await client.close()
+            await late.close()
+        }
     }
 
     /// A file that is still unparsable after the writer closed it: `invalid` with a place and a
     /// message, never the file's text; the last good document stays published.
     @Test func invalidKeepsTheLastGoodDocument() async throws {
-        let fixture = try await MirrorFixture.start(files: ["app.json": Self.first])
-        defer { Task { await fixture.stop() } }
-        let client = try await fixture.subscribe()
-        try await client.waitFor("first") { $0.count == 1 }
-        try fixture.directory.write("app.json", "{\"secret\": \"hunter2\",\n  \"broken\": }")
-        let events = try await client.waitFor("invalid") { $0.count == 2 }
-        #expect(events[1].name == "invalid")
-        #expect(events[1].id == nil)
-        #expect(events[1].data == #"{"line":2,"column":13,"message":"unexpected '}'; a value was expected"}"#)
-        #expect(!client.text.contains("hunter2"))
-        let late = try await fixture.subscribe()
-        try await late.waitFor("snapshot") { $0.count == 2 }
-        #expect(late.events == [events[0], events[1]])
-        try fixture.directory.write("app.json", Self.second)
-        try await client.waitFor("recovery") { $0.count == 3 && $0[2].data == Self.secondMinified }
-        await client.close()
-        await late.close()
+        try await withServer(MirrorFixture.start(files: ["app.json": Self.first])) { fixture in
+            let client = try await fixture.subscribe()
+            try await client.waitFor("first") { $0.count == 1 }
+            try fixture.directory.write("app.json", "{\"secret\": \"hunter2\",\n  \"broken\": }")
+            let events = try await client.waitFor("invalid") { $0.count == 2 }
+            #expect(events[1].name == "invalid")
+            #expect(events[1].id == nil)
+            #expect(events[1].data == #"{"line":2,"column":13,"message":"unexpected '}'; a value was expected"}"#)
+            #expect(!client.text.contains("hunter2"))
+            let late = try await fixture.subscribe()
+            try await late.waitFor("snapshot") { $0.count == 2 }
+            #expect(late.events == [events[0], events[1]])
+            try fixture.directory.write("app.json", Self.second)
+            try await client.waitFor("recovery") { $0.count == 3 && $0[2].data == Self.secondMinified }
+            await client.close()
+            await late.close()
+        }
     }
 }

@@ -19,49 +19,49 @@ struct SlowClientTests {
     /// bound is queued when an event comes, and a healthy client gets every event, in order.
     @Test func aClientThatNeverReadsIsClosedAtTheBoundWhileAHealthyOneGetsEveryEvent() async throws {
         let size = 128 * 1024
-        let fixture = try await MirrorFixture.start(
+        try await withServer(MirrorFixture.start(
             files: ["app.json": Self.padded(0, size: size)],
             limits: ServerLimits(maximumQueuedBytes: 512 * 1024, writeTimeout: nil)
-        )
-        defer { Task { await fixture.stop() } }
-        let stalled = try await RawSocket.connect(port: fixture.port, request: Self.request, receiveBuffer: 4096)
-        defer { stalled.close() }
-        let healthy = try await fixture.subscribe()
-        try await healthy.waitFor("first", timeout: .seconds(10)) { $0.count == 1 }
-        for n in 1...30 {
-            try fixture.directory.write("app.json", Self.padded(n, size: size))
-            try await Task.sleep(for: .milliseconds(40))
+        )) { fixture in
+            let stalled = try await RawSocket.connect(port: fixture.port, request: Self.request, receiveBuffer: 4096)
+            defer { stalled.close() }
+            let healthy = try await fixture.subscribe()
+            try await healthy.waitFor("first", timeout: .seconds(10)) { $0.count == 1 }
+            for n in 1...30 {
+                try fixture.directory.write("app.json", Self.padded(n, size: size))
+                try await Task.sleep(for: .milliseconds(40))
+            }
+            try await eventually(timeout: .seconds(10)) { await fixture.servedClients() == 1 }
+            #expect(fixture.hub().clients.count == 1, "the closed client's place is free")
+            let events = try await healthy.waitFor("the last change", timeout: .seconds(10)) { $0.last?.data.hasPrefix("{\"n\":30,") == true }
+            // Every version the server published reached it: consecutive ids, no gap.
+            let sequences = events.compactMap { $0.id?.split(separator: "-").last.flatMap { Int($0) } }
+            #expect(sequences == Array(sequences[0]...(sequences[0] + sequences.count - 1)), "\(sequences)")
+            #expect(events.count >= 2)
+            await healthy.close()
         }
-        try await eventually(timeout: .seconds(10)) { await fixture.servedClients() == 1 }
-        #expect(fixture.hub().clients.count == 1, "the closed client's place is free")
-        let events = try await healthy.waitFor("the last change", timeout: .seconds(10)) { $0.last?.data.hasPrefix("{\"n\":30,") == true }
-        // Every version the server published reached it: consecutive ids, no gap.
-        let sequences = events.compactMap { $0.id?.split(separator: "-").last.flatMap { Int($0) } }
-        #expect(sequences == Array(sequences[0]...(sequences[0] + sequences.count - 1)), "\(sequences)")
-        #expect(events.count >= 2)
-        await healthy.close()
     }
 
     /// A client that takes no bytes while some are queued is closed after the write timeout,
     /// although no event comes to find it over the bound (no changes, no heartbeats).
     @Test func aStalledWriteIsClosedAfterTheWriteTimeout() async throws {
-        let fixture = try await MirrorFixture.start(
+        try await withServer(MirrorFixture.start(
             files: ["app.json": Self.padded(0, size: 8 << 20)],
             limits: ServerLimits(maximumQueuedBytes: 64 * 1024, writeTimeout: .milliseconds(500))
-        )
-        defer { Task { await fixture.stop() } }
-        let stalled = try await RawSocket.connect(port: fixture.port, request: Self.request, receiveBuffer: 4096)
-        defer { stalled.close() }
-        // Admitted once the answer's head arrives; it reads no further. (Waiting to see it hold a
-        // place raced the timeout on a loaded machine: it can be admitted and closed between two
-        // looks at the count.)
-        let head = String(decoding: await stalled.receive(seconds: 30) { String(decoding: $0, as: UTF8.self).contains("\r\n\r\n") }, as: UTF8.self)
-        #expect(head.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(head.prefix(200))")
-        let started = ContinuousClock.now
-        try await eventually(timeout: .seconds(10)) { fixture.hub().clients.count == 0 }
-        #expect(await fixture.servedClients() == 0)
-        // Soon after the 0.5 s timeout, with room for a loaded machine; without it, never.
-        #expect(ContinuousClock.now - started < .seconds(6))
+        )) { fixture in
+            let stalled = try await RawSocket.connect(port: fixture.port, request: Self.request, receiveBuffer: 4096)
+            defer { stalled.close() }
+            // Admitted once the answer's head arrives; it reads no further. (Waiting to see it hold a
+            // place raced the timeout on a loaded machine: it can be admitted and closed between two
+            // looks at the count.)
+            let head = String(decoding: await stalled.receive(seconds: 30) { String(decoding: $0, as: UTF8.self).contains("\r\n\r\n") }, as: UTF8.self)
+            #expect(head.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(head.prefix(200))")
+            let started = ContinuousClock.now
+            try await eventually(timeout: .seconds(10)) { fixture.hub().clients.count == 0 }
+            #expect(await fixture.servedClients() == 0)
+            // Soon after the 0.5 s timeout, with room for a loaded machine; without it, never.
+            #expect(ContinuousClock.now - started < .seconds(6))
+        }
     }
 
     /// A slow reader that keeps taking bytes is not stalled, however long its big document takes.
@@ -69,56 +69,56 @@ struct SlowClientTests {
     /// 1.3 MiB on loopback, so progress shows in steps: the timeout is longer than one step at
     /// this reader's pace.)
     @Test func aSlowButMovingReaderIsNotClosedByTheWriteTimeout() async throws {
-        let fixture = try await MirrorFixture.start(
+        try await withServer(MirrorFixture.start(
             files: ["app.json": Self.padded(0, size: 8 << 20)],
             limits: ServerLimits(maximumQueuedBytes: 64 * 1024, writeTimeout: .seconds(3))
-        )
-        defer { Task { await fixture.stop() } }
-        let reader = try await RawSocket.connect(port: fixture.port, request: Self.request, receiveBuffer: 64 * 1024)
-        defer { reader.close() }
-        // The reader is a thread of its own, so its pace is its own: a task sleeping on the
-        // suite's busy cooperative pool could wake seconds late and stall for real.
-        let outcome = Mutex<(tail: [UInt8], total: Int, elapsed: Duration)?>(nil)
-        let descriptor = reader.descriptor
-        pthread_detach(PosixThread.start {
-            var tail: [UInt8] = []
-            var total = 0
-            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-            let started = ContinuousClock.now
-            while ContinuousClock.now - started < .seconds(30) {
-                let count = Glibc.read(descriptor, &buffer, buffer.count)
-                if count <= 0 { break }
-                total += count
-                tail = Array((tail + buffer[..<count]).suffix(16))
-                if String(decoding: tail, as: UTF8.self).hasSuffix("\"}\n\n\r\n") { break }
-                // Reads slower than the server writes: bytes stay queued for well over the timeout.
-                usleep(40_000)
-            }
-            let elapsed = ContinuousClock.now - started
-            outcome.withLock { $0 = (tail, total, elapsed) }
-        })
-        try await eventually(timeout: .seconds(40)) { outcome.withLock { $0 != nil } }
-        let (tail, total, elapsed) = try #require(outcome.withLock { $0 })
-        #expect(String(decoding: tail, as: UTF8.self).hasSuffix("\"}\n\n\r\n"), "got \(total) bytes before the server closed")
-        #expect(elapsed > .seconds(3), "the read took longer than the timeout")
-        #expect(fixture.hub().clients.count == 1)
+        )) { fixture in
+            let reader = try await RawSocket.connect(port: fixture.port, request: Self.request, receiveBuffer: 64 * 1024)
+            defer { reader.close() }
+            // The reader is a thread of its own, so its pace is its own: a task sleeping on the
+            // suite's busy cooperative pool could wake seconds late and stall for real.
+            let outcome = Mutex<(tail: [UInt8], total: Int, elapsed: Duration)?>(nil)
+            let descriptor = reader.descriptor
+            pthread_detach(PosixThread.start {
+                var tail: [UInt8] = []
+                var total = 0
+                var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+                let started = ContinuousClock.now
+                while ContinuousClock.now - started < .seconds(30) {
+                    let count = Glibc.read(descriptor, &buffer, buffer.count)
+                    if count <= 0 { break }
+                    total += count
+                    tail = Array((tail + buffer[..<count]).suffix(16))
+                    if String(decoding: tail, as: UTF8.self).hasSuffix("\"}\n\n\r\n") { break }
+                    // Reads slower than the server writes: bytes stay queued for well over the timeout.
+                    usleep(40_000)
+                }
+                let elapsed = ContinuousClock.now - started
+                outcome.withLock { $0 = (tail, total, elapsed) }
+            })
+            try await eventually(timeout: .seconds(40)) { outcome.withLock { $0 != nil } }
+            let (tail, total, elapsed) = try #require(outcome.withLock { $0 })
+            #expect(String(decoding: tail, as: UTF8.self).hasSuffix("\"}\n\n\r\n"), "got \(total) bytes before the server closed")
+            #expect(elapsed > .seconds(3), "the read took longer than the timeout")
+            #expect(fixture.hub().clients.count == 1)
+        }
     }
 
     /// Every accepted socket has TCP keepalive on, with the configured timings (tcp(7)), read back
     /// from the server's own descriptor.
     @Test func acceptedSocketsHaveKeepaliveOn() async throws {
         let keepalive = TCPKeepalive(idle: .seconds(7), interval: .seconds(3), count: 4)
-        let fixture = try await MirrorFixture.start(files: ["app.json": #"{"a": 1}"#], limits: ServerLimits(keepalive: keepalive))
-        defer { Task { await fixture.stop() } }
-        let client = try await RawSocket.connect(port: fixture.port, request: Self.request, receiveBuffer: 64 * 1024)
-        defer { client.close() }
-        try await eventually { fixture.hub().clients.count == 1 }
-        let accepted = try #require(AcceptedSocket.find(serverPort: fixture.port, peerPort: client.localPort))
-        #expect(accepted.option(SOL_SOCKET, SO_KEEPALIVE) == 1)
-        #expect(accepted.option(Int32(IPPROTO_TCP), TCP_KEEPIDLE) == 7)
-        #expect(accepted.option(Int32(IPPROTO_TCP), TCP_KEEPINTVL) == 3)
-        #expect(accepted.option(Int32(IPPROTO_TCP), TCP_KEEPCNT) == 4)
-        #expect(accepted.option(Int32(IPPROTO_TCP), TCP_USER_TIMEOUT) == 19_000)
+        try await withServer(MirrorFixture.start(files: ["app.json": #"{"a": 1}"#], limits: ServerLimits(keepalive: keepalive))) { fixture in
+            let client = try await RawSocket.connect(port: fixture.port, request: Self.request, receiveBuffer: 64 * 1024)
+            defer { client.close() }
+            try await eventually { fixture.hub().clients.count == 1 }
+            let accepted = try #require(AcceptedSocket.find(serverPort: fixture.port, peerPort: client.localPort))
+            #expect(accepted.option(SOL_SOCKET, SO_KEEPALIVE) == 1)
+            #expect(accepted.option(Int32(IPPROTO_TCP), TCP_KEEPIDLE) == 7)
+            #expect(accepted.option(Int32(IPPROTO_TCP), TCP_KEEPINTVL) == 3)
+            #expect(accepted.option(Int32(IPPROTO_TCP), TCP_KEEPCNT) == 4)
+            #expect(accepted.option(Int32(IPPROTO_TCP), TCP_USER_TIMEOUT) == 19_000)
+        }
     }
 
     /// A peer that vanishes without a FIN, on a stream with no changes and no heartbeats, is found
@@ -130,20 +130,20 @@ struct SlowClientTests {
         // The first probe 3 s after the last traffic: room for a loaded run between the connect and
         // the check that the server cannot know yet.
         let keepalive = TCPKeepalive(idle: .seconds(3), interval: .seconds(1), count: 2)
-        let fixture = try await MirrorFixture.start(files: ["app.json": #"{"a": 1}"#], limits: ServerLimits(keepalive: keepalive))
-        defer { Task { await fixture.stop() } }
-        let client = try await RawSocket.connect(port: fixture.port, request: Self.request, receiveBuffer: 64 * 1024)
-        try await eventually { fixture.hub().clients.count == 1 }
-        let accepted = try #require(AcceptedSocket.find(serverPort: fixture.port, peerPort: client.localPort))
-        var on: Int32 = 1
-        let TCP_REPAIR: Int32 = 19
-        #expect(setsockopt(client.descriptor, Int32(IPPROTO_TCP), TCP_REPAIR, &on, socklen_t(MemoryLayout<Int32>.size)) == 0)
-        client.close()
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(fixture.hub().clients.count == 1, "no FIN: the server cannot know yet")
-        try await eventually(timeout: .seconds(10)) { fixture.hub().clients.count == 0 }
-        #expect(await fixture.servedClients() == 0)
-        try await eventually { AcceptedSocket.find(serverPort: fixture.port, peerPort: accepted.peerPort) == nil }
+        try await withServer(MirrorFixture.start(files: ["app.json": #"{"a": 1}"#], limits: ServerLimits(keepalive: keepalive))) { fixture in
+            let client = try await RawSocket.connect(port: fixture.port, request: Self.request, receiveBuffer: 64 * 1024)
+            try await eventually { fixture.hub().clients.count == 1 }
+            let accepted = try #require(AcceptedSocket.find(serverPort: fixture.port, peerPort: client.localPort))
+            var on: Int32 = 1
+            let TCP_REPAIR: Int32 = 19
+            #expect(setsockopt(client.descriptor, Int32(IPPROTO_TCP), TCP_REPAIR, &on, socklen_t(MemoryLayout<Int32>.size)) == 0)
+            client.close()
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(fixture.hub().clients.count == 1, "no FIN: the server cannot know yet")
+            try await eventually(timeout: .seconds(10)) { fixture.hub().clients.count == 0 }
+            #expect(await fixture.servedClients() == 0)
+            try await eventually { AcceptedSocket.find(serverPort: fixture.port, peerPort: accepted.peerPort) == nil }
+        }
     }
 }
 

@@ -16,23 +16,23 @@ struct StartupStateTests {
         message: String,
         fix: (TemporaryDirectory) throws -> Void
     ) async throws {
-        let fixture = try await MirrorFixture.start(prepare: prepare)
-        defer { Task { await fixture.stop() } }
-        let client = try await fixture.subscribe()
-        let events = try await client.waitFor("removed and invalid") { $0.count >= 2 }
-        #expect(events.map(\.name) == ["removed", "invalid"])
-        #expect(events[0].id != nil && events[0].data == #"{"path":"app.json"}"#)
-        #expect(events[1].id == nil && events[1].data.contains(message), "\(events[1].data)")
-        // Both are the snapshot: a late client gets them in one piece, in order.
-        let late = try await fixture.subscribe()
-        try await late.waitFor("the snapshot") { $0.count >= 2 }
-        #expect(late.events == Array(events.prefix(2)))
-        try fix(fixture.directory)
-        let fixed = try await client.waitFor("changed") { $0.last?.name == "changed" }
-        #expect(fixed.last?.data == #"{"ok":true}"#)
-        #expect(fixed.count == 3)
-        await client.close()
-        await late.close()
+        return try await withServer(MirrorFixture.start(prepare: prepare)) { fixture in
+            let client = try await fixture.subscribe()
+            let events = try await client.waitFor("removed and invalid") { $0.count >= 2 }
+            #expect(events.map(\.name) == ["removed", "invalid"])
+            #expect(events[0].id != nil && events[0].data == #"{"path":"app.json"}"#)
+            #expect(events[1].id == nil && events[1].data.contains(message), "\(events[1].data)")
+            // Both are the snapshot: a late client gets them in one piece, in order.
+            let late = try await fixture.subscribe()
+            try await late.waitFor("the snapshot") { $0.count >= 2 }
+            #expect(late.events == Array(events.prefix(2)))
+            try fix(fixture.directory)
+            let fixed = try await client.waitFor("changed") { $0.last?.name == "changed" }
+            #expect(fixed.last?.data == #"{"ok":true}"#)
+            #expect(fixed.count == 3)
+            await client.close()
+            await late.close()
+        }
     }
 
     @Test func invalidAtStart() async throws {

@@ -29,16 +29,16 @@ struct TransferEncodingTests {
 
     @Test(arguments: cases)
     func answersAndCloses(_ item: Case) async throws {
-        let fixture = try await MirrorFixture.start(files: ["app.json": #"{"a": 1}"#])
-        defer { Task { await fixture.stop() } }
-        let request = "GET /config \(item.version)\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\(item.fields)\r\n\r\n0\r\n\r\n"
-        let socket = try await RawSocket.connect(port: fixture.port, request: request, receiveBuffer: 64 * 1024)
-        defer { socket.close() }
-        let started = ContinuousClock.now
-        // Until the server closes: the answer, then its FIN (the read returns at the end of input).
-        let answer = String(decoding: socket.read(seconds: 10) { _ in false }, as: UTF8.self)
-        #expect(answer.hasPrefix("\(item.version == "HTTP/1.0" ? "HTTP/1.0" : "HTTP/1.1") \(item.status)\r\n"), "\(answer.prefix(300))")
-        #expect(answer.contains("\r\nConnection: close\r\n"), "\(answer.prefix(300))")
-        #expect(ContinuousClock.now - started < .seconds(8), "the connection stayed open after the answer")
+        try await withServer(MirrorFixture.start(files: ["app.json": #"{"a": 1}"#])) { fixture in
+            let request = "GET /config \(item.version)\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\(item.fields)\r\n\r\n0\r\n\r\n"
+            let socket = try await RawSocket.connect(port: fixture.port, request: request, receiveBuffer: 64 * 1024)
+            defer { socket.close() }
+            let started = ContinuousClock.now
+            // Until the server closes: the answer, then its FIN (the read returns at the end of input).
+            let answer = String(decoding: socket.read(seconds: 10) { _ in false }, as: UTF8.self)
+            #expect(answer.hasPrefix("\(item.version == "HTTP/1.0" ? "HTTP/1.0" : "HTTP/1.1") \(item.status)\r\n"), "\(answer.prefix(300))")
+            #expect(answer.contains("\r\nConnection: close\r\n"), "\(answer.prefix(300))")
+            #expect(ContinuousClock.now - started < .seconds(8), "the connection stayed open after the answer")
+        }
     }
 }

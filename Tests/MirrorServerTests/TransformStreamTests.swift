@@ -14,22 +14,22 @@ struct TransformStreamTests {
             #"{"small":{"a":\#(a),"b":"\#(b)","note":"not published"},"big":"\#(String(repeating: "x", count: 10_000))"}"#
         }
         let long = String(repeating: "b", count: 60)
-        let fixture = try await MirrorFixture.start(
+        try await withServer(MirrorFixture.start(
             files: ["app.json": file(1, "two")],
             emit: .patch,
             transform: Transform([.select(try JSONPointer("/small")), .pick(["a", "b"])])
-        )
-        defer { Task { await fixture.stop() } }
-        let client = try await fixture.subscribe()
-        try await client.waitFor("the first document") { $0.count == 1 }
-        for (version, text) in [file(2, "three"), file(3, long), file(4, long)].enumerated() {
-            try fixture.directory.write("app.json", text)
-            try await client.waitFor("version \(version + 2)") { $0.count == version + 2 }
+        )) { fixture in
+            let client = try await fixture.subscribe()
+            try await client.waitFor("the first document") { $0.count == 1 }
+            for (version, text) in [file(2, "three"), file(3, long), file(4, long)].enumerated() {
+                try fixture.directory.write("app.json", text)
+                try await client.waitFor("version \(version + 2)") { $0.count == version + 2 }
+            }
+            let events = client.events
+            #expect(events.map(\.name) == ["changed", "changed", "changed", "patch"])
+            // The patch for this one would be 86 bytes; the subtree is 19.
+            #expect(events[1].data == #"{"a":2,"b":"three"}"#)
+            #expect(events[3].data == #"[{"op":"replace","path":"/a","value":4}]"#)
         }
-        let events = client.events
-        #expect(events.map(\.name) == ["changed", "changed", "changed", "patch"])
-        // The patch for this one would be 86 bytes; the subtree is 19.
-        #expect(events[1].data == #"{"a":2,"b":"three"}"#)
-        #expect(events[3].data == #"[{"op":"replace","path":"/a","value":4}]"#)
     }
 }

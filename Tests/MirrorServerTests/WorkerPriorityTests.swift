@@ -18,12 +18,12 @@ struct WorkerPriorityTests {
     }
 
     @Test func anEngineRunsBigDocumentWorkOnNicedThreads() async throws {
-        let fixture = try await MirrorFixture.start(files: ["app.json": #"{"a": 1}"#])
-        defer { Task { await fixture.stop() } }
-        // Each thread lowers its own priority as it starts; give them a moment.
-        try await eventually { ((try? Self.threadNiceValues().filter { $0 == 10 }.count) ?? 0) >= 2 }
-        #expect(try Self.threadNiceValues().filter { $0 == 10 }.count >= 2)
-        // The event loops are not niced.
-        #expect(try Self.threadNiceValues().contains(0))
+        try await withServer(MirrorFixture.start(files: ["app.json": #"{"a": 1}"#])) { fixture in
+            // Each thread lowers its own priority as it starts; give them a moment.
+            try await eventually { ((try? Self.threadNiceValues().filter { $0 == 10 }.count) ?? 0) >= 2 }
+            #expect(try Self.threadNiceValues().filter { $0 == 10 }.count >= 2)
+            // The event loops are not niced.
+            #expect(try Self.threadNiceValues().contains(0))
+        }
     }
 }
