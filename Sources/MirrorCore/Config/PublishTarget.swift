@@ -1,14 +1,24 @@
 public import MirrorDocument
 
-/// Where a publish sink posts a stream's states: an nchan publisher location (`publish: {nchan:
-/// URL}`), `http://[user:password@]host[:port]/path` with `{stream}` for the stream's path
-/// without its leading slash.
+/// Where a publish pump posts a stream's states, and how: an nchan publisher location
+/// (`publish: {nchan: URL}`) or a plain webhook (`publish: {webhook: URL}`), each
+/// `http://[user:password@]host[:port]/path` with `{stream}` for the stream's path without its
+/// leading slash.
 ///
 /// Plain HTTP only: the publisher location belongs on loopback or a private network (README.md,
 /// "Scaling out"), where TLS buys little. Credentials in the URL go out as HTTP Basic
 /// (RFC 7617) and are never shown: ``description`` writes `***@` in their place, and that is
 /// what logs and metrics labels carry.
 public struct PublishTarget: Sendable, Hashable, CustomStringConvertible {
+    /// The transport that carries the states: the `publish:` key that named the URL.
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        /// nchan's publisher location: the event's data as the body, its name in a header.
+        case nchan
+        /// A plain webhook: the event as one JSON object.
+        case webhook
+    }
+
+    public let kind: Kind
     public let host: String
     public let port: Int
     /// The path and query with `{stream}` still in them.
@@ -19,7 +29,7 @@ public struct PublishTarget: Sendable, Hashable, CustomStringConvertible {
     public static let placeholder = "{stream}"
 
     /// Parses the URL; the error text says what is wrong without quoting credentials.
-    public init(parsing text: String) throws(ValueError) {
+    public init(parsing text: String, kind: Kind = .nchan) throws(ValueError) {
         guard text.hasPrefix("http://") else {
             if text.hasPrefix("https://") {
                 throw ValueError("https is not supported for publishing; keep the publisher location on loopback or a private network and use http://")
@@ -43,6 +53,7 @@ public struct PublishTarget: Sendable, Hashable, CustomStringConvertible {
             authorization = "Basic " + Base64.encode(Array(Self.percentDecoded(userinfo).utf8))
         }
         let parsed = try URLAuthority(parsing: authority)
+        self.kind = kind
         self.host = parsed.host
         self.port = parsed.port ?? 80
         self.pathTemplate = String(path)

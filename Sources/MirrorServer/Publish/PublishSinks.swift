@@ -88,12 +88,20 @@ final class PublishSinks: Sendable {
     }
 
     private func makePump(_ target: PublishTarget) -> PublishPump {
-        logger.info("publishing to nchan", metadata: ["publish.target": "\(target)"])
+        logger.info("publishing to \(target.kind)", metadata: ["publish.target": "\(target)"])
         let eventLoop = group.next()
-        let connection = PublishConnection(target: target, eventLoop: eventLoop, timing: timing)
         return PublishPump(
-            target: target, transport: NchanTransport(connection: connection), eventLoop: eventLoop,
+            target: target, transport: transport(for: target, on: eventLoop), eventLoop: eventLoop,
             metrics: PublishMetrics(target: target, factory: factory), backoff: backoff, logger: logger
         )
+    }
+
+    /// The transport a target's kind names: the one place a new kind of target is added.
+    private func transport(for target: PublishTarget, on eventLoop: any EventLoop) -> any PublishTransport {
+        let connection = PublishConnection(target: target, eventLoop: eventLoop, timing: timing)
+        return switch target.kind {
+        case .nchan: NchanTransport(connection: connection)
+        case .webhook: WebhookTransport(connection: connection)
+        }
     }
 }
