@@ -1,3 +1,4 @@
+import Foundation
 import MirrorDocument
 @testable import MirrorServer
 import NIOCore
@@ -57,6 +58,38 @@ struct DashboardAssetsTests {
         let page = template.filling(["two": Array("{{one}}".utf8), "one": [0xFF, 0x0A]])
         #expect(page == Array("<a>".utf8) + [0xFF, 0x0A] + Array("</a><b>{{one}}</b>".utf8))
         #expect(template.filling([:]) == template.bytes)
+    }
+
+    /// `node` from the PATH, when it is installed.
+    static let node: URL? = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+        .map { URL(filePath: String($0)).appending(path: "node") }
+        .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+
+    /// What node says of `script` parsed as an ES module: nil when it parses, else its error. Given on
+    /// its standard input with `--input-type=module`: `node --check file.js` (node 20) lets a syntax
+    /// error through in a file with `import` or `export`.
+    func moduleSyntaxError(_ script: [UInt8]) async throws -> String? {
+        let process = Process()
+        process.executableURL = try #require(Self.node)
+        process.arguments = ["--input-type=module", "--check"]
+        let input = Pipe()
+        let errors = Pipe()
+        process.standardInput = input
+        process.standardError = errors
+        try process.run()
+        try input.fileHandleForWriting.write(contentsOf: script)
+        try input.fileHandleForWriting.close()
+        // A syntax error's report is a few lines, well within what the pipe holds until it is read.
+        guard await process.exited() != 0 else { return nil }
+        return String(decoding: try errors.fileHandleForReading.readToEnd() ?? Data(), as: UTF8.self)
+    }
+
+    @Test(.enabled(if: node != nil, "node is not installed"))
+    func theScriptsServedParseAsModules() async throws {
+        #expect(try await moduleSyntaxError(PackageResources.client_js) == nil)
+        #expect(try await moduleSyntaxError(PackageResources.dashboard_js) == nil)
+        let broken = try await moduleSyntaxError(Array("export const half = ;\n".utf8))
+        #expect(broken?.contains("SyntaxError") == true)
     }
 
     /// A marker the template lacks, or holds twice, is a mistake in the files: the page is not built.
