@@ -1,12 +1,12 @@
 import CoreMetrics
 import MirrorCore
 
-/// What one publish sink counts (README.md, "Operations"), labelled `target="<URL template>"`
+/// What one publish pump counts (README.md, "Operations"), labelled `target="<URL template>"`
 /// with any credentials shown as `***`.
 struct PublishMetrics: Sendable {
-    /// States the hub accepted (a 2xx).
+    /// States the target accepted (a 2xx).
     let sent: Counter
-    /// States never sent: superseded by a newer one of the same stream, or refused by the hub.
+    /// States never sent: superseded by a newer one of the same stream, or refused by the target.
     let dropped: Counter
     /// Posts that failed: no connection, a timeout, or an answer other than 2xx.
     let failures: Counter

@@ -2,8 +2,8 @@ import MirrorCore
 
 /// What a publish pump has yet to send, as a value: at most one whole state per stream, the
 /// newest (a snapshot supersedes the one before it, so the queue is bounded by the number of
-/// streams however long the hub is down), and the last state of every stream, to publish
-/// again when the hub comes back.
+/// streams however long the target is down), and the last state of every stream, to publish
+/// again when the target comes back.
 ///
 /// ``PublishPump`` keeps one under a lock: a publishing thread only offers into it, and the pump's
 /// loop takes from it. Tested without sockets.
@@ -17,7 +17,7 @@ struct PublishQueue: Sendable {
     /// an offer needs no wake-up.
     private var running = false
     /// States that were never sent because a newer one of the same stream took their place,
-    /// or the hub refused them; counted since the pump started.
+    /// or the target refused them; counted since the pump started.
     private(set) var dropped = 0
 
     init() {}
@@ -86,12 +86,12 @@ struct PublishQueue: Sendable {
         return false
     }
 
-    /// The hub refused a state for good (a 4xx): counted as dropped.
+    /// The target refused a state for good (a 4xx): counted as dropped.
     mutating func refused() {
         dropped += 1
     }
 
-    /// The hub is back after an outage: every stream's newest state goes again, so that a hub
+    /// The target is back after an outage: every stream's newest state goes again, so that a target
     /// that lost its messages (restarted without Redis) has a base for every late subscriber.
     /// `sent`: what was just sent, which need not go twice.
     mutating func republishAll(except sent: (path: String, state: EncodedEvent)?) {

@@ -2,8 +2,8 @@ import Glibc
 import MirrorCore
 import MirrorDocument
 
-/// How one publish sink fares, for `/healthz` (PROTOCOL.md, "Health"): when a post last
-/// succeeded, and since when posts fail. A value the sink keeps under a lock, updated on its loop
+/// How one publish pump fares, for `/healthz` (PROTOCOL.md, "Health"): when a post last
+/// succeeded, and since when posts fail. A value the pump keeps under a lock, updated on its loop
 /// after each post and read by any request.
 struct PublishStatus: Sendable {
     /// Wall-clock time, which an operator compares with their own clock and logs.

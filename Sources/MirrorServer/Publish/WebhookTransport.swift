@@ -20,7 +20,8 @@ struct WebhookTransport: PublishTransport {
     /// The event's fields, then its data as it is (already JSON, shared with the subscribers'
     /// bytes) as the last member.
     static func body(_ state: EncodedEvent, stream path: String) -> ByteBuffer {
-        let fields: JSONValue = ["stream": .string(path), "event": .string(state.name), "id": state.id.map { .string($0.description) } ?? .null]
+        let id: JSONValue = state.id.map { .string($0.description) } ?? .null
+        let fields: JSONValue = ["stream": .string(path), "event": .string(state.name), "id": id]
         var bytes = JSONSerializer.serialize(fields)
         bytes.removeLast()  // the object's closing brace
         var body = ByteBuffer(bytes: bytes)
