@@ -5,20 +5,21 @@ import NIOCore
 /// A connection that has become an event stream: the last handler of its pipeline, with the HTTP
 /// handlers gone, writing each event's shared bytes straight to the socket.
 ///
-/// It is the hub's ``EventSink``: the hub calls it on this channel's loop, once per event.
+/// It is the hub's ``EventSink``: the hub calls it on this channel's loop, once per event. Where
+/// it is in its life (streaming, closing, gone) is an ``SSEConnectionState``, which also decides
+/// what an event or a heartbeat does.
 ///
 /// Slow clients: when a state event comes and more than `maximumQueuedBytes` are still queued for
 /// this client, it is closed rather than buffered without end; it reconnects, and its EventSource
-/// picks up the current state. The bound counts what is queued beyond the event being written, so
-/// one event larger than the bound still goes to a client whose queue was empty (a big document
-/// must reach everyone), and heartbeats are skipped while anything is queued, never a reason to
+/// picks up the current state. Heartbeats are skipped while anything is queued, never a reason to
 /// close.
 ///
 /// Stalled clients: a client that takes no bytes at all is closed once `writeTimeout` passes with
 /// bytes queued for it (``WriteProgress``), even when no event comes to find it over the bound. The
 /// check is scheduled only while something is queued: from the moment the channel turns unwritable
 /// (its high-water mark, an eighth of the bound) or a heartbeat finds bytes queued, every quarter
-/// of the timeout, until the queue is empty. An idle client costs no timer.
+/// of the timeout, until the queue is empty. An idle client costs no timer. Its instants are the
+/// event loop's (`EventLoop.now`), so a test drives them with an `EmbeddedEventLoop`.
 ///
 /// Admission: the client holds a place on its stream and on the server (``ClientSlot``) from its
 /// admission until it leaves; leaving gives it back, once.
@@ -40,24 +41,6 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink, TokenHolder 
     /// An empty comment, which EventSource ignores (WHATWG HTML §9.2.6).
     private static let probe = SSEEncoder().encodeComment("")
 
-    /// The streams the connection carries: one, or several multiplexed.
-    enum Streams {
-        /// `lastEventID` is what the client sent, for the hub to decide what it is missing;
-        /// `credential` the digest of the token it was let in with (nil: the stream was open).
-        case one(StreamHub, lastEventID: String?, credential: [UInt8]?)
-        case multiplexed(MultiplexedStreams)
-
-        var hubs: [StreamHub] {
-            switch self {
-            case .one(let hub, _, _): [hub]
-            case .multiplexed(let streams): streams.hubs
-            }
-        }
-
-        /// For logs.
-        var paths: String { hubs.map(\.path).joined(separator: " ") }
-    }
-
     private let hubs: [StreamHub]
     private let single: (lastEventID: String?, credential: [UInt8]?)?
     private var multiplex: MultiplexedStreams?
@@ -75,6 +58,8 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink, TokenHolder 
     private var progress: WriteProgress?
     private var progressCheck: Scheduled<Void>?
     private let writeTimeout: TimeAmount?
+    private var state = SSEConnectionState()
+    /// The channel the hub's calls write to, from the handler's addition until the channel goes.
     private var context: ChannelHandlerContext?
     /// The channel's writability as its last change event said (below the high-water mark, a
     /// eighth of the bound): kept here so that a delivery to thousands of clients reads a field, not the
@@ -99,6 +84,7 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink, TokenHolder 
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        state.start()
         writable = context.channel.isWritable
         // Counted from here until `leave`, so every full reported is reported drained once.
         if !writable { for hub in hubs { hub.subscriberIsFull(true) } }
@@ -110,24 +96,24 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink, TokenHolder 
             for member in members {
                 // Each subscription's replay is written before the next stream's, and a member
                 // may end the connection meanwhile (a slow client), so each checks it still is one.
-                guard self.context != nil else { return }
+                guard state.isStreaming else { return }
                 hubs[member.stream].subscribe(member, on: context.eventLoop, lastEventID: self.multiplex?.resumeID(ofStream: member.stream))
             }
         }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        leave(context)
+        channelGone(context)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        leave(context)
+        channelGone(context)
         context.fireChannelInactive()
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         let now = context.channel.isWritable
-        if now != writable, self.context != nil { for hub in hubs { hub.subscriberIsFull(!now) } }
+        if now != writable, state.isStreaming { for hub in hubs { hub.subscriberIsFull(!now) } }
         writable = now
         if !now { watchProgress(context) }
         context.fireChannelWritabilityChanged()
@@ -139,7 +125,7 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink, TokenHolder 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         // A half-close leaves the stream open; see the type's comment.
         if case ChannelEvent.inputClosed = event {
-            write(chunked ? Self.probe.chunked : Self.probe.payload, context)
+            if state.isStreaming { write(chunked ? Self.probe.chunked : Self.probe.payload, context) }
             return
         }
         context.fireUserInboundEventTriggered(event)
@@ -157,7 +143,7 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink, TokenHolder 
 
     /// An event of stream `index` of a multiplexed connection, framed for it (``MultiplexedStreams``).
     func receive(_ event: EncodedEvent, fromStream index: Int) {
-        guard let context, keepsUp(context), multiplex != nil else { return }
+        guard let context, multiplex != nil, keepsUp(context) else { return }
         let (head, data, tail) = multiplex!.frame(event, stream: index, chunked: chunked)
         progress?.wrote(head.readableBytes + data.readableBytes)
         context.write(wrapOutboundOut(head), promise: nil)
@@ -165,27 +151,32 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink, TokenHolder 
         write(tail, context)
     }
 
-    /// Whether the client keeps up; one that does not is closed (see the type's comment).
+    /// Whether the event may be written; a client that does not keep up is closed (see the type's comment).
     private func keepsUp(_ context: ChannelHandlerContext) -> Bool {
-        // A writable channel has less queued than its high-water mark, an eighth of the bound: the
-        // exact count is only asked for (an option lookup, not free per client) when it is not.
-        guard writable || queuedBytes(context) <= maximumQueuedBytes else {
+        switch state.deliver(writable: writable, queued: queuedBytes(context), bound: maximumQueuedBytes) {
+        case .write:
+            return true
+        case .drop:
+            return false
+        case .close:
             logger.info("closing a client that does not keep up with its stream", metadata: ["stream.path": "\(paths)"])
             leave(context, reason: .slowClient)
             context.close(promise: nil)
             return false
         }
-        return true
     }
 
     func receiveHeartbeat(_ comment: EncodedEvent) {
         guard let context else { return }
-        guard queuedBytes(context) == 0 else { return watchProgress(context) }
-        write(chunked ? comment.chunked : comment.payload, context)
+        switch state.heartbeat(queued: queuedBytes(context)) {
+        case .write: write(chunked ? comment.chunked : comment.payload, context)
+        case .watchProgress: watchProgress(context)
+        case .skip: break
+        }
     }
 
     func finish() {
-        guard let context else { return }
+        guard let context, state.close(.finished) else { return }
         leave(context)
         if chunked {
             context.writeAndFlush(wrapOutboundOut(Self.lastChunk)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
@@ -201,9 +192,9 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink, TokenHolder 
 
     /// Starts the write-progress check if bytes are queued and none runs yet.
     private func watchProgress(_ context: ChannelHandlerContext) {
-        guard let writeTimeout, progressCheck == nil, self.context != nil else { return }
+        guard let writeTimeout, progressCheck == nil, state.isStreaming else { return }
         var watch = progress ?? WriteProgress(timeout: writeTimeout)
-        watch.start(queued: queuedBytes(context), now: .now())
+        watch.start(queued: queuedBytes(context), now: context.eventLoop.now)
         progress = watch
         scheduleProgressCheck(context, every: .nanoseconds(writeTimeout.nanoseconds / 4))
     }
@@ -211,8 +202,8 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink, TokenHolder 
     private func scheduleProgressCheck(_ context: ChannelHandlerContext, every interval: TimeAmount) {
         progressCheck = context.eventLoop.assumeIsolated().scheduleTask(in: interval) { [self] in
             progressCheck = nil
-            guard self.context != nil, var watch = progress else { return }
-            let verdict = watch.check(queued: queuedBytes(context), now: .now())
+            guard state.isStreaming, var watch = progress else { return }
+            let verdict = watch.check(queued: queuedBytes(context), now: context.eventLoop.now)
             progress = watch
             switch verdict {
             case .drained:
@@ -220,6 +211,7 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink, TokenHolder 
             case .moving:
                 scheduleProgressCheck(context, every: interval)
             case .stalled:
+                guard state.close(.stalled) else { return }
                 logger.info("closing a client that took no bytes for the write timeout", metadata: ["stream.path": "\(paths)"])
                 leave(context)
                 context.close(promise: nil)
@@ -232,9 +224,15 @@ final class SSEConnectionHandler: ChannelInboundHandler, EventSink, TokenHolder 
         (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? (context.channel.isWritable ? 0 : Int.max)
     }
 
-    private func leave(_ context: ChannelHandlerContext, reason: DisconnectReason = .clientClosed) {
-        guard self.context != nil else { return }
+    /// The channel is gone: a connection still streaming leaves its hubs now.
+    private func channelGone(_ context: ChannelHandlerContext) {
+        if state.channelGone() { leave(context) }
         self.context = nil
+    }
+
+    /// Leaves every hub and gives back the client's place: called once, on the transition out of
+    /// streaming (``SSEConnectionState``).
+    private func leave(_ context: ChannelHandlerContext, reason: DisconnectReason = .clientClosed) {
         progressCheck?.cancel()
         progressCheck = nil
         if !writable { for hub in hubs { hub.subscriberIsFull(false) } }
