@@ -46,4 +46,27 @@ struct WebhookTransportTests {
         try await channel.close()
         try await group.shutdownGracefully()
     }
+
+    /// The wiring, through the real binary: `publish: {webhook: URL}` in mirror.yaml reaches the
+    /// webhook transport, a change is posted, and `/healthz` shows the target.
+    @Test func theBinaryPostsToAConfiguredWebhook() async throws {
+        let server = FakeHub()
+        let channel = try await server.bind(on: MultiThreadedEventLoopGroupHolder.shared)
+        let port = try #require(channel.localAddress?.port)
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("app.json", #"{"a": 1}"#)
+        try directory.write("mirror.yaml", "listen: 127.0.0.1:0\npublish:\n  webhook: \"http://127.0.0.1:\(port)/hook\"\nstreams:\n  - path: /config\n    watch: app.json\n")
+        let mirror = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory)
+        try await server.waitFor { $0.contains { $0.body.hasSuffix(#""data":{"a":1}}"#) } }
+        try directory.write("app.json", #"{"a": 2}"#)
+        let posts = try await server.waitFor { $0.contains { $0.body.hasSuffix(#""data":{"a":2}}"#) } }
+        #expect(posts.allSatisfy { $0.uri == "/hook" && $0.body.hasPrefix(#"{"stream":"/config","event":"changed","id":""#) })
+        let (text, streams) = try await PublishHealthTests.streams(port: mirror.port)
+        let publish = try #require(streams["/config"]?["publish"] as? [String: Any], "\(text)")
+        #expect(publish["target"] as? String == "http://127.0.0.1:\(port)/hook")
+        #expect(mirror.log.contains("publishing to webhook"), "\(mirror.log)")
+        #expect(await mirror.stop() == 0)
+        try await channel.close()
+    }
 }
