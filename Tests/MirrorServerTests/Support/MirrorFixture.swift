@@ -99,6 +99,11 @@ struct MirrorFixture: Sendable {
         try await TestClient.connect(host: host, port: port, group: group, request: raw)
     }
 
+    /// The head of the answer to `raw` (see ``TestClient/head(of:host:port:group:)``).
+    func head(_ raw: String) async throws -> String {
+        try await TestClient.head(of: raw, host: host, port: port, group: group)
+    }
+
     func hub(_ path: String = "/config") -> StreamHub {
         instance.hub(forPath: path)!
     }

@@ -43,6 +43,20 @@ final class TestClient: Sendable {
         return TestClient(channel: channel, inbox: inbox)
     }
 
+    /// The head of the answer to `request`, once it is whole. The connection is closed, and the
+    /// close awaited, whether the head came or the wait timed out.
+    static func head(of request: String, host: String = "127.0.0.1", port: Int, group: any EventLoopGroup) async throws -> String {
+        let client = try await connect(host: host, port: port, group: group, request: request)
+        do {
+            try await client.waitForText { $0.contains("\r\n\r\n") }
+        } catch {
+            await client.close()
+            throw error
+        }
+        await client.close()
+        return client.head ?? ""
+    }
+
     /// `GET path` as an EventSource sends it.
     static func subscribe(
         host: String = "127.0.0.1",

@@ -9,7 +9,7 @@ protocol TestServer: Sendable {
 /// Runs `body` with `server`, then tears the server down and waits until that is done, whether
 /// `body` returned or threw.
 ///
-/// `defer { Task { await fixture.stop() } }` never waited: the test ended (and the next one
+/// A stop left to a deferred `Task { await fixture.stop() }` was never waited for: the test ended (and the next one
 /// began) while its server still ran, and a teardown still queued when the test process exited
 /// never ran at all. The teardown runs in a task of its own, so a test cancelled by its time limit
 /// still waits for it (a cancelled task's sleeps return at once, and its stop would spin).
