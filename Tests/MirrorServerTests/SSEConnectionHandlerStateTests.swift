@@ -146,6 +146,48 @@ struct SSEConnectionHandlerStateTests {
         #expect(hub.clients.count == 0)
     }
 
+    /// A multiplexed connection: each stream's events framed with its path and the composite id.
+    @Test func aMultiplexedConnectionFramesEachStream() throws {
+        let (a, b) = (StreamHub(path: "/a"), StreamHub(path: "/b"))
+        Self.publish(1, to: a)
+        let channel = try Self.multiplexed([a, b])
+        #expect(try channel.writtenText().contains("event: /a changed\n"))
+        Self.publish(4, to: b)
+        channel.embeddedEventLoop.run()
+        let text = try channel.writtenText()
+        #expect(text.contains("event: /b changed\n") && text.contains("id: "), "\(text)")
+        #expect(a.clientCount == 1 && b.clientCount == 1)
+        try channel.close().wait()
+        #expect(a.clientCount == 0 && b.clientCount == 0)
+    }
+
+    /// A client found too slow while the first stream's state is written is closed before the
+    /// next stream is subscribed: no stream keeps a subscriber whose connection is gone.
+    @Test func aSlowClientClosedDuringTheReplayJoinsNoFurtherStream() throws {
+        let (a, b) = (StreamHub(path: "/a", maxClients: 1), StreamHub(path: "/b", maxClients: 1))
+        Self.publish(1, to: a)
+        Self.publish(1, to: b)
+        let channel = try Self.multiplexed([a, b], limits: ServerLimits(maximumQueuedBytes: 8)) { channel in
+            Self.queue(9, on: channel)
+            channel.isWritable = false
+        }
+        #expect(!channel.isActive)
+        #expect(a.clientCount == 0 && b.clientCount == 0 && a.clients.count == 0 && b.clients.count == 0)
+    }
+
+    static func multiplexed(
+        _ hubs: [StreamHub], limits: ServerLimits = ServerLimits(), before: (EmbeddedChannel) -> Void = { _ in }
+    ) throws -> EmbeddedChannel {
+        let channel = EmbeddedChannel()
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 8080)).wait()
+        before(channel)
+        let streams = MultiplexedStreams(hubs: hubs, credentials: hubs.map { _ in nil }, lastEventID: nil)
+        let slot = try #require(ClientAdmission(maximumClients: nil).admit(to: hubs))
+        let handler = SSEConnectionHandler(streams: .multiplexed(streams), chunked: true, slot: slot, limits: limits, logger: logger)
+        try channel.pipeline.syncOperations.addHandler(handler)
+        return channel
+    }
+
     /// A half-close is not the end: an empty comment probes whether the peer is still there.
     @Test func endOfInputProbesAndKeepsStreaming() throws {
         let hub = StreamHub(path: "/config")
