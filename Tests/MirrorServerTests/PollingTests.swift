@@ -13,7 +13,10 @@ struct PollingTests {
         let fixture = try await MirrorFixture.start(files: ["app.json": #"{"n": 1}"#], watching: Self.policy)
         let client = try await fixture.subscribe()
         try await client.waitFor("the first document") { $0.count == 1 }
-        #expect(fixture.instance.watchStatus(forPath: "/config")?.current == .polling(reason: "watch_mode: poll"))
+        // As /healthz reports it.
+        let health = try await fixture.request("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        try await health.waitUntilClosed()
+        #expect(health.body.contains(/"path":"\/config"[^}]*"watch_mode":"polling","polling_reason":"watch_mode: poll"/), "\(health.body)")
         return (fixture, client)
     }
 

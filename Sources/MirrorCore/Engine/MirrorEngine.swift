@@ -61,9 +61,6 @@ public final class MirrorEngine: Sendable {
 
     public func hub(forPath path: String) -> StreamHub? { hubsByPath[path] }
 
-    /// Whether inotify or polling serves a stream now, and why it polls.
-    public func watchStatus(forPath path: String) -> WatchStatus? { watchStatuses[path] }
-
     /// Reads every file and starts watching; when this returns, every hub has its first state.
     public func start() {
         for source in sources { source.start() }

@@ -15,8 +15,11 @@ final class WorkerPool: @unchecked Sendable {
     typealias Job = @Sendable () -> Void
 
     private let nice: Int32
-    private var mutex = pthread_mutex_t()
-    private var condition = pthread_cond_t()
+    /// Allocated once, never moved: a pthread mutex or condition must keep its address while in
+    /// use (POSIX), which a stored `var` of a class does not promise (`&` may pass a temporary
+    /// copy). NIO's `LockStorage` allocates its mutex for the same reason.
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var jobs: [Job] = []
     private var head = 0
     private var stopping = false
@@ -24,31 +27,35 @@ final class WorkerPool: @unchecked Sendable {
 
     init(threads count: Int, nice: Int32 = 0) {
         self.nice = nice
-        pthread_mutex_init(&mutex, nil)
-        pthread_cond_init(&condition, nil)
+        mutex.initialize(to: pthread_mutex_t())
+        condition.initialize(to: pthread_cond_t())
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(condition, nil)
         for _ in 0..<max(1, count) {
             threads.append(PosixThread.start { self.work() })
         }
     }
 
     deinit {
-        pthread_cond_destroy(&condition)
-        pthread_mutex_destroy(&mutex)
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deallocate()
+        mutex.deallocate()
     }
 
     func submit(_ job: @escaping Job) {
-        pthread_mutex_lock(&mutex)
+        pthread_mutex_lock(mutex)
         jobs.append(job)
-        pthread_cond_signal(&condition)
-        pthread_mutex_unlock(&mutex)
+        pthread_cond_signal(condition)
+        pthread_mutex_unlock(mutex)
     }
 
     /// Runs what is queued, then stops the threads and waits for them.
     func shutdown() {
-        pthread_mutex_lock(&mutex)
+        pthread_mutex_lock(mutex)
         stopping = true
-        pthread_cond_broadcast(&condition)
-        pthread_mutex_unlock(&mutex)
+        pthread_cond_broadcast(condition)
+        pthread_mutex_unlock(mutex)
         for thread in threads { pthread_join(thread, nil) }
         threads = []
     }
@@ -60,10 +67,10 @@ final class WorkerPool: @unchecked Sendable {
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice)
         }
         while true {
-            pthread_mutex_lock(&mutex)
-            while head == jobs.count && !stopping { pthread_cond_wait(&condition, &mutex) }
+            pthread_mutex_lock(mutex)
+            while head == jobs.count && !stopping { pthread_cond_wait(condition, mutex) }
             if head == jobs.count {
-                pthread_mutex_unlock(&mutex)
+                pthread_mutex_unlock(mutex)
                 return
             }
             let job = jobs[head]
@@ -72,7 +79,7 @@ final class WorkerPool: @unchecked Sendable {
                 jobs.removeAll(keepingCapacity: true)
                 head = 0
             }
-            pthread_mutex_unlock(&mutex)
+            pthread_mutex_unlock(mutex)
             job()
         }
     }

@@ -98,11 +98,6 @@ public final class MirrorInstance: Sendable {
         current.now.router.hub(forPath: path)
     }
 
-    /// How the stream at `path` is watched now (inotify, or polling and why), for `/healthz`.
-    public func watchStatus(forPath path: String) -> WatchStatus? {
-        runtime.withLock { runtime in runtime.engines.first { $0.served.contains(path) }?.engine }?.watchStatus(forPath: path)
-    }
-
     /// Applies a new configuration (already loaded and checked) without a restart: streams it does
     /// not change keep their hubs and clients; new and changed streams start in a new engine
     /// before the swap, so their first state exists when the first request reaches them; retired

@@ -97,7 +97,7 @@ struct LineSplitter {
         fragment.append(contentsOf: bytes)
         let whole = fragment
         fragment.removeAll(keepingCapacity: true)
-        whole.withUnsafeBufferPointer { pieces($0, final: true, line) }
+        whole.withUnsafeBufferPointer { _ = pieces($0, final: true, line) }
     }
 
     private mutating func hold(_ bytes: UnsafeBufferPointer<UInt8>, _ line: (UnsafeRawBufferPointer) -> Void) {

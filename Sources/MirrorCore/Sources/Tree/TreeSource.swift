@@ -340,8 +340,12 @@ final class TreeSource: MirrorSource, InotifyLoopDriver, @unchecked Sendable {
             next = PathText.name(of: path)
             path = PathText.directory(of: path)
         } while !FileIdentity.isDirectory(path) && path != "/"
-        if let watch = try? loop.watch(directory: path, for: index, as: nil) {
-            trees[index].ancestor = (watch, next)
+        do {
+            trees[index].ancestor = (try loop.watch(directory: path, for: index, as: nil), next)
+        } catch {
+            // Nothing would see the root come: the tree is polled, and each poll looks for it.
+            let watch = trees[index].stream.config.watch
+            startPolling(index, reason: Self.watchFailureMessage(watch: watch, missingRootAncestor: path, code: error.code))
         }
         // The root may have appeared between the check and the watch.
         if FileIdentity.isDirectory(root) { attachRoot(index, fresh: fresh) }
@@ -451,7 +455,16 @@ final class TreeSource: MirrorSource, InotifyLoopDriver, @unchecked Sendable {
     /// Why a tree is polled when a folder could not be watched; ENOSPC is the per-user watch limit
     /// (inotify(7), /proc interfaces), named with the command that raises it.
     static func watchFailureMessage(watch: String, folder: String, code: Int32) -> String {
-        let place = folder.isEmpty ? "'\(watch)'" : "folder '\(folder)' of '\(watch)'"
+        watchFailureMessage(place: folder.isEmpty ? "'\(watch)'" : "folder '\(folder)' of '\(watch)'", code: code)
+    }
+
+    /// Why a tree whose root is missing is polled: the folder where the root would appear could
+    /// not be watched.
+    static func watchFailureMessage(watch: String, missingRootAncestor folder: String, code: Int32) -> String {
+        watchFailureMessage(place: "'\(folder)' (where the missing '\(watch)' would appear)", code: code)
+    }
+
+    private static func watchFailureMessage(place: String, code: Int32) -> String {
         if code == ENOSPC {
             return "cannot watch \(place): the inotify watch limit (fs.inotify.max_user_watches) is reached; raise it with 'sysctl fs.inotify.max_user_watches=524288' (and set it in /etc/sysctl.d/ to keep it); the tree is polled until then, and inotify tried again every minute"
         }
