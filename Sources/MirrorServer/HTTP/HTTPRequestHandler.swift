@@ -14,8 +14,8 @@ import NIOHTTP1
 /// Before closing, the connection lingers (RFC 9112 §9.6): the output is shut, and what the
 /// client still sends is read and dropped for a moment, so a request body in flight does not turn
 /// the close into a reset that destroys the answer. An event stream takes the HTTP encoder and
-/// decoder out of the pipeline once its head is written, so each event afterwards is one write of
-/// bytes shared by every subscriber.
+/// decoder out of the pipeline before its head, which goes out as raw bytes (``SSEResponseHead``),
+/// so each event afterwards is one write of bytes shared by every subscriber.
 final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
