@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import MirrorCore
+import MirrorTestSupport
 import Testing
 import MirrorDocument
 
@@ -14,10 +15,6 @@ struct AccessConfigTests {
         if let value { setenv(name, value, 1) }
         defer { unsetenv(name) }
         return try body(name)
-    }
-
-    func load(_ text: String, base: String = "/srv/app") throws(ConfigError) -> MirrorConfig {
-        try ConfigLoader.parse(Array(text.utf8), file: "mirror.yaml", baseDirectory: base)
     }
 
     func error(_ text: String, base: String = "/srv/app") -> ConfigError? {
@@ -49,9 +46,9 @@ struct AccessConfigTests {
     }
 
     @Test func tokensFromAFileSkipBlankLinesAndComments() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sse-mirror-auth-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let temporary = try TemporaryDirectory(prefix: "sse-mirror-auth")
+        defer { temporary.remove() }
+        let directory = temporary.path
         try "# readers\nalpha\n\n  beta  \n".write(toFile: directory + "/tokens", atomically: true, encoding: .utf8)
         let config = try load("auth: {tokens_file: tokens, public_ops: true}\nstreams: []\n", base: directory)
         #expect(config.access.tokens?.count == 2 && config.access.tokens?.match("beta") != nil)

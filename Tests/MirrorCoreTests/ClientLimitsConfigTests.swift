@@ -5,10 +5,6 @@ import Testing
 /// ``ConfigLoaderTests`` `rejectsWithLineAndColumn`.
 @Suite("mirror.yaml limits")
 struct ClientLimitsConfigTests {
-    func load(_ text: String) throws(ConfigError) -> MirrorConfig {
-        try ConfigLoaderTests().load(text)
-    }
-
     @Test func defaults() throws {
         let config = try load("streams:\n  - path: /a\n    watch: a.json\n")
         #expect(config.limits == ClientLimits())

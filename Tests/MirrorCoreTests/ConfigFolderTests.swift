@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import MirrorCore
+import MirrorTestSupport
 import Testing
 
 /// Relative `watch` paths belong to the folder the config file really is in.
@@ -9,9 +10,9 @@ struct ConfigFolderTests {
     /// `elsewhere/link/../mirror.yaml`, with `link` pointing into `real/sub`: the kernel opens
     /// `real/mirror.yaml`, so `watch: app.json` is `real/app.json`, not the lexical `elsewhere/app.json`.
     @Test func relativeWatchPathsResolveAgainstTheRealFolder() throws {
-        var template = Array("/tmp/sse-mirror-config-XXXXXX".utf8CString)
-        let root = String(cString: try #require(mkdtemp(&template)))
-        defer { try? FileManager.default.removeItem(atPath: root) }
+        let temporary = try TemporaryDirectory(prefix: "sse-mirror-config")
+        defer { temporary.remove() }
+        let root = temporary.path
         try FileManager.default.createDirectory(atPath: root + "/real/sub", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: root + "/elsewhere", withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: root + "/elsewhere/link", withDestinationPath: root + "/real/sub")

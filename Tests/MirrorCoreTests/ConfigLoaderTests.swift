@@ -4,10 +4,6 @@ import MirrorDocument
 
 @Suite("mirror.yaml")
 struct ConfigLoaderTests {
-    func load(_ text: String) throws(ConfigError) -> MirrorConfig {
-        try ConfigLoader.parse(Array(text.utf8), file: "mirror.yaml", baseDirectory: "/srv/app")
-    }
-
     @Test func fullConfigWithDefaults() throws {
         let config = try load(
             """

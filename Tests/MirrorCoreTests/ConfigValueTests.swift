@@ -1,3 +1,4 @@
+import Glibc
 import MirrorCore
 import Testing
 import MirrorDocument
@@ -6,10 +7,6 @@ import MirrorDocument
 /// durations, listen hosts, explicit tags, and the `hosts:` and `symlinks:` keys.
 @Suite("config values")
 struct ConfigValueTests {
-    func load(_ text: String) throws(ConfigError) -> MirrorConfig {
-        try ConfigLoader.parse(Array(text.utf8), file: "mirror.yaml", baseDirectory: "/srv/app")
-    }
-
     func error(_ text: String) -> ConfigError? {
         do {
             _ = try load(text)
@@ -55,12 +52,37 @@ struct ConfigValueTests {
 
     // MARK: Listen hosts
 
+    /// Each is read as the host and port `serve` binds (brackets off, the zone kept), and reads back
+    /// from its description. The ones this machine has (loopback, the wildcards) bind a real
+    /// socket on port 0, resolved as the server's bind resolves a host: getaddrinfo, then bind(2).
     @Test(arguments: [
-        "0:8080", "0.0.0.0:80", "127.0.0.1:0", "127.1:80", "localhost:80", "example.com:443", "my-host.example.:80",
-        "[::1]:8080", "[::]:0", "[fe80::1%eth0]:80", "[::ffff:127.0.0.1]:80", "xn--bcher-kva.example:80",
+        ("0:8080", "0", 8080, true), ("0.0.0.0:80", "0.0.0.0", 80, true), ("127.0.0.1:0", "127.0.0.1", 0, true),
+        ("127.1:80", "127.1", 80, true), ("localhost:80", "localhost", 80, true), ("example.com:443", "example.com", 443, false),
+        ("my-host.example.:80", "my-host.example.", 80, false), ("[::1]:8080", "::1", 8080, true), ("[::]:0", "::", 0, true),
+        ("[fe80::1%eth0]:80", "fe80::1%eth0", 80, false), ("[::ffff:127.0.0.1]:80", "::ffff:127.0.0.1", 80, true),
+        ("xn--bcher-kva.example:80", "xn--bcher-kva.example", 80, false),
     ])
-    func listenHostsThatCanBind(text: String) throws {
-        _ = try ListenAddress(parsing: text)
+    func listenHostsThatCanBind(text: String, host: String, port: Int, local: Bool) throws {
+        let address = try ListenAddress(parsing: text)
+        #expect(address == ListenAddress(host: host, port: port))
+        #expect(try ListenAddress(parsing: address.description) == address)
+        if local {
+            #expect(Self.bindsOnPortZero(host), "\(host): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Whether a stream socket binds `host` on port 0 (any free port), closed again at once.
+    static func bindsOnPortZero(_ host: String) -> Bool {
+        var hints = addrinfo()
+        hints.ai_flags = AI_PASSIVE
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var found: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, "0", &hints, &found) == 0, let first = found else { return false }
+        defer { freeaddrinfo(found) }
+        let fd = socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return bind(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0
     }
 
     @Test(arguments: [

@@ -14,9 +14,9 @@ struct FileReaderTests {
     /// The reader used to hand over its third reading anyway, torn at a page boundary; a reading
     /// that never held still must be retried later instead, and the final state still arrive.
     @Test func aReadThatNeverHoldsStillIsNotHandedOver() async throws {
-        var template = Array("/tmp/sse-mirror-torn-XXXXXX".utf8CString)
-        let directory = String(cString: mkdtemp(&template)!)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let temporary = try TemporaryDirectory(prefix: "sse-mirror-torn")
+        defer { temporary.remove() }
+        let directory = temporary.path
         let file = directory + "/digits.json"
         let chunk = 100_003
         close(open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644))
@@ -40,10 +40,9 @@ struct FileReaderTests {
             final.withLock { $0 = length }
         }
         writer.start()
-        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
-        while ContinuousClock.now < deadline {
-            if let total = final.withLock({ $0 }), lengths.withLock({ $0.last }) == total { break }
-            try await Task.sleep(for: .milliseconds(20))
+        _ = try await poll(timeout: .seconds(30), every: .milliseconds(20)) {
+            guard let total = final.withLock({ $0 }) else { return false }
+            return lengths.withLock { $0.last } == total
         }
         let total = try #require(final.withLock { $0 })
         let seen = lengths.withLock { $0 }
@@ -55,9 +54,9 @@ struct FileReaderTests {
     /// A file that ends at a page boundary is doubted only while a writer holds it open: one whose
     /// writer has closed (every save) goes out at once, not after the second a stalled write may take.
     @Test func aClosedFileOfWholePagesIsReadAtOnce() throws {
-        var template = Array("/tmp/sse-mirror-pages-XXXXXX".utf8CString)
-        let directory = String(cString: mkdtemp(&template)!)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let temporary = try TemporaryDirectory(prefix: "sse-mirror-pages")
+        defer { temporary.remove() }
+        let directory = temporary.path
         let file = directory + "/pages.json"
         let text = "\"" + String(repeating: "x", count: 65536 - 2) + "\""
         let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)

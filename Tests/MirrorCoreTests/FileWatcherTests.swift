@@ -45,8 +45,7 @@ struct FileWatcherTests {
     let file: String
 
     init() throws {
-        var template = Array("/tmp/sse-mirror-watch-XXXXXX".utf8CString)
-        directory = String(cString: mkdtemp(&template)!)
+        directory = try TemporaryDirectory(prefix: "sse-mirror-watch").path
         file = directory + "/doc.json"
     }
 
@@ -77,20 +76,6 @@ struct FileWatcherTests {
         write(file, "1")
         await recorder.waitUntilEntered()
         return (recorder, watcher)
-    }
-
-    /// Waits until `condition` holds. The deadline only guards against a watcher that never
-    /// delivers (the suite's time limit is a minute); it looks once more after it, since on a
-    /// loaded machine this task may not have run for the whole wait.
-    func eventually(_ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        let deadline = ContinuousClock.now.advanced(by: .seconds(40))
-        while !condition() {
-            guard ContinuousClock.now < deadline else {
-                Issue.record("condition never held", sourceLocation: sourceLocation)
-                return
-            }
-            try await Task.sleep(for: .milliseconds(10))
-        }
     }
 
     /// Writes that arrive while a reading is in progress are one read afterwards, not one read each.

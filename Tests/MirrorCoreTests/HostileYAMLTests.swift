@@ -6,14 +6,6 @@ import MirrorDocument
 /// other line endings. Each must end in a ``ConfigError`` with the right mark, quickly.
 @Suite("hostile YAML")
 struct HostileYAMLTests {
-    func load(_ bytes: [UInt8]) throws(ConfigError) -> MirrorConfig {
-        try ConfigLoader.parse(bytes, file: "mirror.yaml", baseDirectory: "/srv/app")
-    }
-
-    func load(_ text: String) throws(ConfigError) -> MirrorConfig {
-        try load(Array(text.utf8))
-    }
-
     /// Loads `text`, expects an error, and returns it with how long the load took.
     func failure(_ text: String) -> (error: ConfigError?, elapsed: Duration) {
         let clock = ContinuousClock()

@@ -6,10 +6,6 @@ import MirrorDocument
 /// value's line and column, and refused on streams that are not `format: lines`.
 @Suite("line options")
 struct LineOptionsTests {
-    func load(_ text: String) throws(ConfigError) -> MirrorConfig {
-        try ConfigLoader.parse(Array(text.utf8), file: "mirror.yaml", baseDirectory: "/srv/app")
-    }
-
     /// A line stream with `options` added, so every value starts at line 5.
     func stream(_ options: String) throws(ConfigError) -> StreamConfig {
         try load("streams:\n  - path: /log\n    watch: app.log\n    format: lines\n" + options).streams[0]

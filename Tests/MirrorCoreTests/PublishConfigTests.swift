@@ -5,10 +5,6 @@ import MirrorDocument
 /// `publish:` (README.md, "Scaling out"): the URL rules, the global target and a stream's own.
 @Suite("mirror.yaml publish")
 struct PublishConfigTests {
-    func load(_ text: String) throws(ConfigError) -> MirrorConfig {
-        try ConfigLoaderTests().load(text)
-    }
-
     @Test func globalTargetPerStreamOverrideAndOptOut() throws {
         let config = try load(
             """

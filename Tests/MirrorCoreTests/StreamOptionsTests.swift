@@ -6,10 +6,6 @@ import MirrorDocument
 /// and `history`, each checked at its value's line and column.
 @Suite("stream options")
 struct StreamOptionsTests {
-    func load(_ text: String) throws(ConfigError) -> MirrorConfig {
-        try ConfigLoader.parse(Array(text.utf8), file: "mirror.yaml", baseDirectory: "/srv/app")
-    }
-
     /// One stream with `options` added to its mapping, so every value starts at line 4.
     func stream(_ options: String) throws(ConfigError) -> StreamConfig {
         try load("streams:\n  - path: /a\n    watch: a.json\n" + options)

@@ -1,19 +1,16 @@
 import Foundation
 import MirrorCore
+import MirrorTestSupport
 import Testing
 import MirrorDocument
 
 /// `tls:` in mirror.yaml: both files named, read against the config's folder, readable.
 @Suite("tls config")
 struct TLSConfigTests {
-    func load(_ text: String, base: String) throws(ConfigError) -> MirrorConfig {
-        try ConfigLoader.parse(Array(text.utf8), file: "mirror.yaml", baseDirectory: base)
-    }
-
     @Test func filesAreReadAgainstTheConfigFolderAndCheckedAtLoad() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sse-mirror-tls-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let temporary = try TemporaryDirectory(prefix: "sse-mirror-tls")
+        defer { temporary.remove() }
+        let directory = temporary.path
         try "-----BEGIN CERTIFICATE-----\n".write(toFile: directory + "/cert.pem", atomically: true, encoding: .utf8)
         try "-----BEGIN PRIVATE KEY-----\n".write(toFile: directory + "/key.pem", atomically: true, encoding: .utf8)
         let config = try load("tls: {cert: cert.pem, key: key.pem}\nstreams: []\n", base: directory)

@@ -1,5 +1,6 @@
 import Foundation
 import MirrorCore
+import MirrorTestSupport
 import Testing
 import MirrorDocument
 
@@ -15,9 +16,9 @@ struct TokenFilePolicyTests {
         """
 
     func load(_ policy: TokenFilePolicy, tokens: String?, other: String? = "token-b\n") throws -> MirrorConfig {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tokens-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let temporary = try TemporaryDirectory(prefix: "sse-mirror-tokens")
+        defer { temporary.remove() }
+        let folder = temporary.path
         if let tokens { try tokens.write(toFile: folder + "/tokens", atomically: false, encoding: .utf8) }
         if let other { try other.write(toFile: folder + "/other", atomically: false, encoding: .utf8) }
         return try ConfigLoader.parse(Array(Self.config.utf8), file: "mirror.yaml", baseDirectory: folder, tokenFiles: policy)

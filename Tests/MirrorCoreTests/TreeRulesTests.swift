@@ -72,10 +72,6 @@ struct TreeRulesTests {
         #expect(throws: DocumentError.self) { try DocumentReader.read([0x50, 0x00], format: .json) }
     }
 
-    func load(_ text: String) throws(ConfigError) -> MirrorConfig {
-        try ConfigLoader.parse(Array(text.utf8), file: "mirror.yaml", baseDirectory: "/srv/app")
-    }
-
     @Test func treeKeysAndTheirDefaults() throws {
         let plain = try load("streams:\n  - path: /a\n    watch: build/\n").streams[0]
         #expect(plain.source == .tree)

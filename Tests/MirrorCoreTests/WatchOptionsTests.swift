@@ -6,10 +6,6 @@ import MirrorDocument
 /// line and column.
 @Suite("watch options")
 struct WatchOptionsTests {
-    func load(_ text: String) throws(ConfigError) -> MirrorConfig {
-        try ConfigLoader.parse(Array(text.utf8), file: "mirror.yaml", baseDirectory: "/srv/app")
-    }
-
     @Test func defaultsToInotifyPolledEverySecondWhereItCannotServe() throws {
         let config = try load("streams: [{path: /a, watch: a.json}]")
         #expect(config.streams[0].watching == WatchPolicy(mode: .inotify, pollInterval: .seconds(1)))

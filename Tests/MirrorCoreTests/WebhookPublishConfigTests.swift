@@ -7,10 +7,8 @@ import Testing
 /// `publish:` names one target.
 @Suite("mirror.yaml publish webhook")
 struct WebhookPublishConfigTests {
-    let loader = PublishConfigTests()
-
     @Test func aWebhookIsATargetOfItsOwnKind() throws {
-        let config = try loader.load(
+        let config = try load(
             """
             publish:
               webhook: "http://hooks.internal:9000/mirror"
@@ -36,7 +34,7 @@ struct WebhookPublishConfigTests {
     @Test func onePublishNamesOneTarget() {
         let text = "publish:\n  nchan: \"http://127.0.0.1/pub/{stream}\"\n  webhook: \"http://127.0.0.1/hook\"\nstreams: []\n"
         do {
-            _ = try loader.load(text)
+            _ = try load(text)
             Issue.record("accepted two targets")
         } catch {
             #expect(error.mark == SourceMark(line: 3, column: 3), "\(error)")
@@ -46,7 +44,7 @@ struct WebhookPublishConfigTests {
 
     @Test func aWebhookURLFollowsTheSameRules() {
         do {
-            _ = try loader.load("streams:\n  - path: /a\n    watch: a.json\n    publish: {webhook: \"https://127.0.0.1/hook\"}\n")
+            _ = try load("streams:\n  - path: /a\n    watch: a.json\n    publish: {webhook: \"https://127.0.0.1/hook\"}\n")
             Issue.record("accepted https")
         } catch {
             #expect(error.message.contains("publish.webhook: https is not supported"), "\(error)")

@@ -15,9 +15,7 @@ extension ServerProcess {
     static func placeExecutable(at destination: String) throws {
         let source = try master.withLock { master in
             if let master { return master }
-            var template = Array("/tmp/sse-mirror-test-binary-XXXXXX".utf8CString)
-            guard let made = mkdtemp(&template) else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-            let folder = String(cString: made)
+            let folder = try TemporaryDirectory(prefix: "sse-mirror-test-binary").path
             chmod(folder, 0o755)
             let copy = folder + "/sse-mirror"
             try copyExecutable(CommandLineTests.executable.path, to: copy)
