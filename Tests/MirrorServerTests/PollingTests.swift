@@ -8,27 +8,29 @@ import Testing
 struct PollingTests {
     static let policy = WatchPolicy(mode: .poll, pollInterval: .milliseconds(50))
 
-    /// A polled server on `{"n": 1}`, a client holding that first document.
-    func start() async throws -> (MirrorFixture, TestClient) {
-        let fixture = try await MirrorFixture.start(files: ["app.json": #"{"n": 1}"#], watching: Self.policy)
-        let client = try await fixture.subscribe()
-        try await client.waitFor("the first document") { $0.count == 1 }
-        // As /healthz reports it.
-        let health = try await fixture.request("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        try await health.waitUntilClosed()
-        #expect(health.body.contains(/"path":"\/config"[^}]*"watch_mode":"polling","polling_reason":"watch_mode: poll"/), "\(health.body)")
-        return (fixture, client)
+    /// Runs `body` with a polled server on `{"n": 1}` and a client holding that first document;
+    /// the server is stopped when `body` is done.
+    func withPolledServer<T>(_ body: (MirrorFixture, TestClient) async throws -> T) async throws -> T {
+        try await withServer(MirrorFixture.start(files: ["app.json": #"{"n": 1}"#], watching: Self.policy)) { fixture in
+            let client = try await fixture.subscribe()
+            try await client.waitFor("the first document") { $0.count == 1 }
+            // As /healthz reports it.
+            let health = try await fixture.request("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            try await health.waitUntilClosed()
+            #expect(health.body.contains(/"path":"\/config"[^}]*"watch_mode":"polling","polling_reason":"watch_mode: poll"/), "\(health.body)")
+            return try await body(fixture, client)
+        }
     }
 
     /// Makes `change` (given the folder and the file's path) once a client holds the first
     /// document, and returns the client's events once there are two.
     func events(after change: (TemporaryDirectory, String) throws -> Void) async throws -> [ReceivedEvent] {
-        let (fixture, client) = try await start()
-        defer { Task { await fixture.stop() } }
-        try change(fixture.directory, fixture.directory.url("app.json"))
-        let events = try await client.waitFor("the change") { $0.count == 2 }
-        await client.close()
-        return events
+        return try await withPolledServer { fixture, client in
+            try change(fixture.directory, fixture.directory.url("app.json"))
+            let events = try await client.waitFor("the change") { $0.count == 2 }
+            await client.close()
+            return events
+        }
     }
 
     func modified(_ path: String) -> timespec {
@@ -54,15 +56,15 @@ struct PollingTests {
     }
 
     @Test func deleteAndRecreate() async throws {
-        let (fixture, client) = try await start()
-        defer { Task { await fixture.stop() } }
-        try fixture.directory.unlink("app.json")
-        try await client.waitFor("the removal") { $0.count == 2 }
-        try fixture.directory.write("app.json", #"{"n": 3}"#)
-        let events = try await client.waitFor("the new file") { $0.count == 3 }
-        #expect(events.map(\.name) == ["changed", "removed", "changed"])
-        #expect(events[2].data == #"{"n":3}"#)
-        await client.close()
+        try await withPolledServer { fixture, client in
+            try fixture.directory.unlink("app.json")
+            try await client.waitFor("the removal") { $0.count == 2 }
+            try fixture.directory.write("app.json", #"{"n": 3}"#)
+            let events = try await client.waitFor("the new file") { $0.count == 3 }
+            #expect(events.map(\.name) == ["changed", "removed", "changed"])
+            #expect(events[2].data == #"{"n":3}"#)
+            await client.close()
+        }
     }
 
     /// A rewrite that puts the mtime back (`rsync -t`, `touch -r`): the size tells.
