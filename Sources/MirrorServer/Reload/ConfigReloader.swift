@@ -4,7 +4,7 @@ import Synchronization
 import MirrorDocument
 
 /// Watches the config file, and the token files it names, and turns their changes, and SIGHUP,
-/// into reloads of a running ``MirrorInstance``, one at a time.
+/// into reloads of the running server (``Reloadable``: a ``MirrorInstance``), one at a time.
 ///
 /// The files are watched as any watched file is (their folders, so an editor's atomic save is one
 /// change; see ``FileWatcher``), and a change counts only when a file's bytes differ from the last
@@ -81,7 +81,7 @@ public final class ConfigReloader: Sendable {
     }
 
     /// Reloads `instance` on every trigger until the task is cancelled or ``stop()`` is called.
-    public func run(_ instance: MirrorInstance) async {
+    public func run(_ instance: some Reloadable) async {
         for await _ in triggers {
             await reload(instance)
         }
@@ -110,7 +110,7 @@ public final class ConfigReloader: Sendable {
         trigger.finish()
     }
 
-    func reload(_ instance: MirrorInstance) async {
+    func reload(_ instance: some Reloadable) async {
         guard var config = load() else { return }
         if !config.access.revokedTokenFiles.isEmpty, let settle = timing.withLock({ $0 })?.settle {
             // A config edit can meet a tokens file in the middle of an editor's save (vim renames

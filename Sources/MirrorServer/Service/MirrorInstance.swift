@@ -13,7 +13,7 @@ import Synchronization
 /// state; the streams it changes run in an engine of their own, started for them, while the
 /// unchanged ones stay in the engine they were started in (an engine is stopped once none of
 /// its streams is served any more).
-public final class MirrorInstance: Sendable {
+public final class MirrorInstance: Reloadable {
     public let channel: any Channel
     /// The configuration in force and its routes.
     public let current: CurrentServingState

@@ -1,5 +1,5 @@
 public import Logging
-public import MirrorCore
+import MirrorCore
 public import NIOCore
 import NIOHTTP1
 import NIOPosix
