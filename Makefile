@@ -4,19 +4,23 @@
 SWIFT ?= swift
 CONFIG ?= mirror.yaml
 
-.PHONY: run test browser-test build release check deps bench examples clean
+.PHONY: run test layers browser-test build release check deps bench examples clean
 
 ## run: build and serve the repository's mirror.yaml
 run: build
 	.build/debug/sse-mirror $(CONFIG)
 
 ## test: build and run every test (Swift Testing; real inotify, sockets and processes), then the examples and the browser tests
-test: deps
+test: deps layers
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build 2>&1
 	python3 examples/check.py .build/debug/sse-mirror
 	python3 Tests/integration/nchan_scale.py --sse-mirror .build/debug/sse-mirror
 	@$(MAKE) --no-print-directory browser-test
+
+## layers: inside each target, folder dependencies read one way (scripts/folder-deps.py; a cycle fails)
+layers:
+	@python3 scripts/folder-deps.py --check > /dev/null || { python3 scripts/folder-deps.py | grep -B1 -A0 cycle; exit 1; }
 
 ## browser-test: headless Chromium against the built binary (Tests/Browser); skipped without chromium
 browser-test:
