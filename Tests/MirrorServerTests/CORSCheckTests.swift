@@ -74,16 +74,17 @@ struct CORSCheckTests {
         try directory.write("b.json", "{}")
         let config = "listen: 127.0.0.1:0\nheartbeat: 0\ncors: {origins: ['*']}\n"
         try directory.write("mirror.yaml", config + Self.streams)
-        let server = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory)
-        let lines = { server.log.split(separator: "\n").filter { $0.contains(Self.warning) } }
-        #expect(lines().count == 1, "\(server.log)")
-        #expect(lines().allSatisfy { $0.contains(" warning ") && $0.contains("mirror.yaml:3:18") }, "\(lines())")
-        for _ in 0..<3 { _ = try await ConfigReloadTests.status(server, "/a") }
+        try await withServer(ServerProcess(config: directory.url("mirror.yaml"), in: directory)) { server in
+            let lines = { server.log.split(separator: "\n").filter { $0.contains(Self.warning) } }
+            #expect(lines().count == 1, "\(server.log)")
+            #expect(lines().allSatisfy { $0.contains(" warning ") && $0.contains("mirror.yaml:3:18") }, "\(lines())")
+            for _ in 0..<3 { _ = try await ConfigReloadTests.status(server, "/a") }
 
-        try directory.write("mirror.yaml", config + "streams:\n  - path: /a\n    watch: a.json\n")
-        try await server.waitForLog("config reloaded")
-        #expect(lines().count == 2, "\(server.log)")
-        #expect(lines().last?.contains("every stream") == true)
-        #expect(await server.stop() == 0)
+            try directory.write("mirror.yaml", config + "streams:\n  - path: /a\n    watch: a.json\n")
+            try await server.waitForLog("config reloaded")
+            #expect(lines().count == 2, "\(server.log)")
+            #expect(lines().last?.contains("every stream") == true)
+            #expect(await server.stop() == 0)
+        }
     }
 }

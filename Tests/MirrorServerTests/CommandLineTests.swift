@@ -145,20 +145,21 @@ struct CommandLineTests {
         defer { directory.remove() }
         try directory.write("app.json", #"{"greeting": "hello"}"#)
         let path = try config("listen: 127.0.0.1:0\nheartbeat: 0\nstreams:\n  - path: /config\n    watch: app.json\n", in: directory)
-        let server = try await ServerProcess(config: path, in: directory)
-        // The one line it logs at start says where it listens.
-        #expect(server.log.contains("/config ← app.json"))
-        let client = try await TestClient.subscribe(port: server.port, group: MultiThreadedEventLoopGroupHolder.shared, path: "/config")
-        try await client.waitFor("first") { $0.count == 1 }
-        let sed = Process()
-        sed.executableURL = URL(fileURLWithPath: "/bin/sed")
-        sed.arguments = ["-i", "s/hello/bye/", directory.url("app.json")]
-        try sed.run()
-        await sed.exited()
-        let events = try await client.waitFor("change") { $0.count == 2 }
-        #expect(events[1].data == #"{"greeting":"bye"}"#)
-        #expect(await server.stop() == 0)
-        try await client.waitUntilClosed()
+        try await withServer(ServerProcess(config: path, in: directory)) { server in
+            // The one line it logs at start says where it listens.
+            #expect(server.log.contains("/config ← app.json"))
+            let client = try await TestClient.subscribe(port: server.port, group: MultiThreadedEventLoopGroupHolder.shared, path: "/config")
+            try await client.waitFor("first") { $0.count == 1 }
+            let sed = Process()
+            sed.executableURL = URL(fileURLWithPath: "/bin/sed")
+            sed.arguments = ["-i", "s/hello/bye/", directory.url("app.json")]
+            try sed.run()
+            await sed.exited()
+            let events = try await client.waitFor("change") { $0.count == 2 }
+            #expect(events[1].data == #"{"greeting":"bye"}"#)
+            #expect(await server.stop() == 0)
+            try await client.waitUntilClosed()
+        }
     }
 
     @Test func portInUseExits1() async throws {

@@ -78,17 +78,17 @@ struct FollowHostileTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         try directory.write("entries.json", #"{"app.tar.gz": {"size": 1, "mtime": "x", "writing": true}}"#)
-        let server = try await FollowCommandTests.serve("  - path: /artifacts\n    watch: entries.json\n", in: directory)
-        let url = "http://127.0.0.1:\(server.port)/artifacts"
-        let waiting = try FollowProcess(["follow", url, "--until", "/app.tar.gz", "--timeout", "60"])
-        try await FollowCommandTests.waitForClients(1, port: server.port)
-        let early = try FollowProcess(["follow", url, "--until", "/app.tar.gz/size=1", "--timeout", "1"])
-        #expect(try await early.exitStatus() == 124, "\(early.errors)")
-        #expect(early.output.isEmpty)
-        #expect(waiting.output.isEmpty)
-        try directory.write("entries.json", #"{"app.tar.gz": {"size": 1, "mtime": "y", "sha256": "ab"}}"#)
-        #expect(try await waiting.exitStatus() == 0, "\(waiting.errors)")
-        #expect(waiting.output == #"{"app.tar.gz":{"size":1,"mtime":"y","sha256":"ab"}}"# + "\n")
-        _ = await server.stop()
+        try await withServer(FollowCommandTests.serve("  - path: /artifacts\n    watch: entries.json\n", in: directory)) { server in
+            let url = "http://127.0.0.1:\(server.port)/artifacts"
+            let waiting = try FollowProcess(["follow", url, "--until", "/app.tar.gz", "--timeout", "60"])
+            try await FollowCommandTests.waitForClients(1, port: server.port)
+            let early = try FollowProcess(["follow", url, "--until", "/app.tar.gz/size=1", "--timeout", "1"])
+            #expect(try await early.exitStatus() == 124, "\(early.errors)")
+            #expect(early.output.isEmpty)
+            #expect(waiting.output.isEmpty)
+            try directory.write("entries.json", #"{"app.tar.gz": {"size": 1, "mtime": "y", "sha256": "ab"}}"#)
+            #expect(try await waiting.exitStatus() == 0, "\(waiting.errors)")
+            #expect(waiting.output == #"{"app.tar.gz":{"size":1,"mtime":"y","sha256":"ab"}}"# + "\n")
+        }
     }
 }

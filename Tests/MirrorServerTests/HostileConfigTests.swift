@@ -99,11 +99,12 @@ struct HostileConfigTests {
         try directory.write("real/app.json", #"{"from": "real"}"#)
         try directory.write("elsewhere/app.json", #"{"from": "elsewhere"}"#)
         try directory.write("real/mirror.yaml", "listen: 127.0.0.1:0\nheartbeat: 0\nstreams:\n  - path: /config\n    watch: app.json\n")
-        let server = try await ServerProcess(config: directory.url("elsewhere/link/../mirror.yaml"), in: directory)
-        let client = try await TestClient.subscribe(port: server.port, group: MultiThreadedEventLoopGroupHolder.shared, path: "/config")
-        let events = try await client.waitFor("first") { $0.count == 1 }
-        #expect(events[0].data == #"{"from":"real"}"#)
-        #expect(await server.stop() == 0)
-        try await client.waitUntilClosed()
+        try await withServer(ServerProcess(config: directory.url("elsewhere/link/../mirror.yaml"), in: directory)) { server in
+            let client = try await TestClient.subscribe(port: server.port, group: MultiThreadedEventLoopGroupHolder.shared, path: "/config")
+            let events = try await client.waitFor("first") { $0.count == 1 }
+            #expect(events[0].data == #"{"from":"real"}"#)
+            #expect(await server.stop() == 0)
+            try await client.waitUntilClosed()
+        }
     }
 }

@@ -90,30 +90,31 @@ struct JSONGetAfterPatchTests {
         defer { directory.remove() }
         try directory.write("big.json", Self.document(1))
         try directory.write("mirror.yaml", Self.config)
-        let server = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory)
-        let follower = try await TestClient.subscribe(port: server.port, group: MultiThreadedEventLoopGroupHolder.shared, path: "/big")
-        try await follower.waitFor("the first document", timeout: .seconds(20)) { $0.count == 1 }
-        var older = 0
-        for seq in 2...26 {
-            try directory.write("big.json.tmp", Self.document(seq))
-            try directory.rename("big.json.tmp", "big.json")
-            let events = try await follower.waitFor("patch \(seq)", timeout: .seconds(20)) { $0.count == seq }
-            #expect(events.last?.name == "patch")
-            let patch = try #require(events.last?.id.flatMap(EventID.init(parsing:)))
-            if seq % 3 == 0 {
-                // A script that polls with the id it has: not modified, never the older document.
-                let conditional = try await Self.answer(port: server.port, fields: "If-None-Match: \"\(patch)\"\r\n")
-                #expect(conditional.head?.hasPrefix("HTTP/1.1 304 Not Modified\r\n") == true, "\(conditional.head ?? "")")
-                if conditional.head?.hasPrefix("HTTP/1.1 304 ") != true { older += 1 }
-                continue
+        try await withServer(ServerProcess(config: directory.url("mirror.yaml"), in: directory)) { server in
+            let follower = try await TestClient.subscribe(port: server.port, group: MultiThreadedEventLoopGroupHolder.shared, path: "/big")
+            try await follower.waitFor("the first document", timeout: .seconds(20)) { $0.count == 1 }
+            var older = 0
+            for seq in 2...26 {
+                try directory.write("big.json.tmp", Self.document(seq))
+                try directory.rename("big.json.tmp", "big.json")
+                let events = try await follower.waitFor("patch \(seq)", timeout: .seconds(20)) { $0.count == seq }
+                #expect(events.last?.name == "patch")
+                let patch = try #require(events.last?.id.flatMap(EventID.init(parsing:)))
+                if seq % 3 == 0 {
+                    // A script that polls with the id it has: not modified, never the older document.
+                    let conditional = try await Self.answer(port: server.port, fields: "If-None-Match: \"\(patch)\"\r\n")
+                    #expect(conditional.head?.hasPrefix("HTTP/1.1 304 Not Modified\r\n") == true, "\(conditional.head ?? "")")
+                    if conditional.head?.hasPrefix("HTTP/1.1 304 ") != true { older += 1 }
+                    continue
+                }
+                let answer = try await Self.versionAnswered(port: server.port)
+                // Each save is one version, the first being 1: version and seq go together.
+                #expect(answer.id.run == patch.run && Int(answer.id.version) == answer.seq)
+                if answer.id.version < patch.version || answer.seq < seq { older += 1 }
             }
-            let answer = try await Self.versionAnswered(port: server.port)
-            // Each save is one version, the first being 1: version and seq go together.
-            #expect(answer.id.run == patch.run && Int(answer.id.version) == answer.seq)
-            if answer.id.version < patch.version || answer.seq < seq { older += 1 }
+            #expect(older == 0, "\(older) of 25 JSON GETs answered a version older than the patch a client already had")
+            await follower.close()
+            #expect(await server.stop() == 0)
         }
-        #expect(older == 0, "\(older) of 25 JSON GETs answered a version older than the patch a client already had")
-        await follower.close()
-        #expect(await server.stop() == 0)
     }
 }

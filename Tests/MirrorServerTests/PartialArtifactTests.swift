@@ -48,52 +48,53 @@ struct PartialArtifactTests {
         try directory.mkdir("art")
         try directory.write("mirror.yaml", Self.config)
         if writer == .copy { try await offPool { try Self.writeSource(directory.url("source.bin"), bytes: 64 << 20) } }
-        let server = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory)
-        let subscriber = try await TestClient.subscribe(port: server.port, group: MultiThreadedEventLoopGroup.singleton, path: "/artifacts")
-        _ = try await subscriber.waitFor("the first manifest", timeout: .seconds(30)) { $0.contains { $0.name == "changed" } }
+        try await withServer(ServerProcess(config: directory.url("mirror.yaml"), in: directory)) { server in
+            let subscriber = try await TestClient.subscribe(port: server.port, group: MultiThreadedEventLoopGroup.singleton, path: "/artifacts")
+            _ = try await subscriber.waitFor("the first manifest", timeout: .seconds(30)) { $0.contains { $0.name == "changed" } }
 
-        var finalHashes: [String: String] = [:]
-        for run in 1...Self.runs {
-            let key = "app-\(run).tar.gz"
-            let path = directory.url("art/" + key)
-            let follow = try FollowProcess(["follow", "http://127.0.0.1:\(server.port)/artifacts", "--until", "/" + key, "--timeout", "120"])
-            try await Self.waitForClients(2, server: server)
-            let early = try await offPool {
-                try Self.write(writer, to: path, source: directory.url("source.bin")) {
-                    // Just before the close: follow must still be waiting.
-                    !follow.output.isEmpty
+            var finalHashes: [String: String] = [:]
+            for run in 1...Self.runs {
+                let key = "app-\(run).tar.gz"
+                let path = directory.url("art/" + key)
+                let follow = try FollowProcess(["follow", "http://127.0.0.1:\(server.port)/artifacts", "--until", "/" + key, "--timeout", "120"])
+                try await Self.waitForClients(2, server: server)
+                let early = try await offPool {
+                    try Self.write(writer, to: path, source: directory.url("source.bin")) {
+                        // Just before the close: follow must still be waiting.
+                        !follow.output.isEmpty
+                    }
+                }
+                #expect(!early, "\(writer) run \(run): follow --until fired before the writer closed the file: \(follow.output)")
+                let hash = try await offPool { try Self.sha256(of: path) }
+                finalHashes[key] = hash
+                #expect(try await follow.exitStatus(within: .seconds(60)) == 0, "\(writer) run \(run): \(follow.errors)")
+                let printed = try JSONParser.parse(Array(follow.output.utf8))
+                #expect(printed[member: key]?[member: "sha256"] == .string(hash), "\(writer) run \(run): follow printed \(follow.output.prefix(300))")
+            }
+            // Every version any subscriber got: a hash, when there is one, is the whole file's.
+            let final = finalHashes
+            let events = try await subscriber.waitFor("every file whole", timeout: .seconds(30)) { events in
+                guard let document = try? ResumeTests.follow(events) else { return false }
+                return final.allSatisfy { document[member: $0.key]?[member: "sha256"] == .string($0.value) }
+            }
+            var sawWriting = Set<String>()
+            for version in try Self.versions(events) {
+                guard case .object(let entries) = version else { continue }
+                for (key, entry) in entries {
+                    if entry[member: "writing"] == .bool(true) {
+                        sawWriting.insert(key)
+                        #expect(entry[member: "sha256"] == nil, "\(key): a writing entry with a hash: \(entry)")
+                    } else if let hash = entry[member: "sha256"] {
+                        #expect(hash == .string(final[key] ?? ""), "\(writer): \(key) was published with the hash of a partial file (\(entry))")
+                    }
                 }
             }
-            #expect(!early, "\(writer) run \(run): follow --until fired before the writer closed the file: \(follow.output)")
-            let hash = try await offPool { try Self.sha256(of: path) }
-            finalHashes[key] = hash
-            #expect(try await follow.exitStatus(within: .seconds(60)) == 0, "\(writer) run \(run): \(follow.errors)")
-            let printed = try JSONParser.parse(Array(follow.output.utf8))
-            #expect(printed[member: key]?[member: "sha256"] == .string(hash), "\(writer) run \(run): follow printed \(follow.output.prefix(300))")
-        }
-        // Every version any subscriber got: a hash, when there is one, is the whole file's.
-        let final = finalHashes
-        let events = try await subscriber.waitFor("every file whole", timeout: .seconds(30)) { events in
-            guard let document = try? ResumeTests.follow(events) else { return false }
-            return final.allSatisfy { document[member: $0.key]?[member: "sha256"] == .string($0.value) }
-        }
-        var sawWriting = Set<String>()
-        for version in try Self.versions(events) {
-            guard case .object(let entries) = version else { continue }
-            for (key, entry) in entries {
-                if entry[member: "writing"] == .bool(true) {
-                    sawWriting.insert(key)
-                    #expect(entry[member: "sha256"] == nil, "\(key): a writing entry with a hash: \(entry)")
-                } else if let hash = entry[member: "sha256"] {
-                    #expect(hash == .string(final[key] ?? ""), "\(writer): \(key) was published with the hash of a partial file (\(entry))")
-                }
+            if writer != .copy {
+                // cp may finish within the settle time; the slow writers are seen in progress.
+                #expect(sawWriting == Set(final.keys), "\(writer): seen in progress: \(sawWriting.sorted())")
             }
+            #expect(await server.stop() == 0)
         }
-        if writer != .copy {
-            // cp may finish within the settle time; the slow writers are seen in progress.
-            #expect(sawWriting == Set(final.keys), "\(writer): seen in progress: \(sawWriting.sorted())")
-        }
-        #expect(await server.stop() == 0)
     }
 
     /// A writer that keeps its file open for good (a log in the artifacts folder) is visible as in
@@ -103,30 +104,31 @@ struct PartialArtifactTests {
         defer { directory.remove() }
         try directory.mkdir("art")
         try directory.write("mirror.yaml", Self.config)
-        let server = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory)
-        let fd = open(directory.url("art/build.log"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        try #require(fd >= 0)
-        fchmod(fd, 0o644)
-        var closed = false
-        defer { if !closed { close(fd) } }
-        _ = Glibc.write(fd, "compiling\n", 10)
-        let url = "http://127.0.0.1:\(server.port)/artifacts"
-        let writing = try await poll(timeout: .seconds(30), every: .milliseconds(50)) {
-            let document = try? JSONParser.parse(Array(try await Self.get(url, port: server.port).utf8))
-            return document?[member: "build.log"] == ["size": 10, "mtime": document?[member: "build.log"]?[member: "mtime"] ?? .null, "writing": true]
+        try await withServer(ServerProcess(config: directory.url("mirror.yaml"), in: directory)) { server in
+            let fd = open(directory.url("art/build.log"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            try #require(fd >= 0)
+            fchmod(fd, 0o644)
+            var closed = false
+            defer { if !closed { close(fd) } }
+            _ = Glibc.write(fd, "compiling\n", 10)
+            let url = "http://127.0.0.1:\(server.port)/artifacts"
+            let writing = try await poll(timeout: .seconds(30), every: .milliseconds(50)) {
+                let document = try? JSONParser.parse(Array(try await Self.get(url, port: server.port).utf8))
+                return document?[member: "build.log"] == ["size": 10, "mtime": document?[member: "build.log"]?[member: "mtime"] ?? .null, "writing": true]
+            }
+            #expect(writing, "the held file never showed as writing")
+            let follow = try FollowProcess(["follow", url, "--until", "/build.log", "--timeout", "2s"])
+            #expect(try await follow.exitStatus(within: .seconds(30)) == 124, "follow: \(follow.output) \(follow.errors)")
+            close(fd)
+            closed = true
+            let whole = try await poll(timeout: .seconds(30), every: .milliseconds(50)) {
+                let document = try? JSONParser.parse(Array(try await Self.get(url, port: server.port).utf8))
+                return document?[member: "build.log"]?[member: "sha256"] == .string(try Self.sha256(of: directory.url("art/build.log")))
+                    && document?[member: "build.log"]?[member: "writing"] == nil
+            }
+            #expect(whole, "the closed file never got its hash")
+            #expect(await server.stop() == 0)
         }
-        #expect(writing, "the held file never showed as writing")
-        let follow = try FollowProcess(["follow", url, "--until", "/build.log", "--timeout", "2s"])
-        #expect(try await follow.exitStatus(within: .seconds(30)) == 124, "follow: \(follow.output) \(follow.errors)")
-        close(fd)
-        closed = true
-        let whole = try await poll(timeout: .seconds(30), every: .milliseconds(50)) {
-            let document = try? JSONParser.parse(Array(try await Self.get(url, port: server.port).utf8))
-            return document?[member: "build.log"]?[member: "sha256"] == .string(try Self.sha256(of: directory.url("art/build.log")))
-                && document?[member: "build.log"]?[member: "writing"] == nil
-        }
-        #expect(whole, "the closed file never got its hash")
-        #expect(await server.stop() == 0)
     }
 
     /// A file renamed while its writer holds it (a `.part` renamed early, a folder of outputs
@@ -139,44 +141,45 @@ struct PartialArtifactTests {
         try directory.mkdir("art/sub")
         try directory.mkdir("art/out")
         try directory.write("mirror.yaml", Self.config)
-        let server = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory)
-        let subscriber = try await TestClient.subscribe(port: server.port, group: MultiThreadedEventLoopGroup.singleton, path: "/artifacts")
-        _ = try await subscriber.waitFor("the first manifest", timeout: .seconds(30)) { $0.contains { $0.name == "changed" } }
-        let pointer = "/" + to.replacingOccurrences(of: "/", with: "~1")
-        let follow = try FollowProcess(["follow", "http://127.0.0.1:\(server.port)/artifacts", "--until", pointer, "--timeout", "120"])
-        try await Self.waitForClients(2, server: server)
-        let fd = open(directory.url("art/" + from), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        try #require(fd >= 0)
-        fchmod(fd, 0o644)
-        _ = Self.block(1, size: 200_000).withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        // Seen as written under its first name, then moved.
-        _ = try await subscriber.waitFor("the first name in progress", timeout: .seconds(30)) { events in
-            (try? ResumeTests.follow(events))?[member: from]?[member: "writing"] == .bool(true)
-        }
-        if from.hasPrefix("out/") {
-            try directory.rename("art/out", "art/done")
-        } else {
-            try directory.rename("art/" + from, "art/" + to)
-        }
-        _ = try await subscriber.waitFor("the new name", timeout: .seconds(30)) { events in
-            (try? ResumeTests.follow(events))?[member: to] != nil
-        }
-        try await Task.sleep(for: .milliseconds(600))
-        let early = !follow.output.isEmpty
-        _ = Self.block(2, size: 200_000).withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        close(fd)
-        #expect(!early, "follow --until fired before the close: \(follow.output)")
-        let hash = try await offPool { try Self.sha256(of: directory.url("art/" + to)) }
-        #expect(try await follow.exitStatus(within: .seconds(60)) == 0)
-        let events = try await subscriber.waitFor("the whole file", timeout: .seconds(30)) { events in
-            (try? ResumeTests.follow(events))?[member: to]?[member: "sha256"] == .string(hash)
-        }
-        for version in try Self.versions(events) {
-            if let seen = version[member: to]?[member: "sha256"] {
-                #expect(seen == .string(hash), "\(to) was published with the hash of half the file")
+        try await withServer(ServerProcess(config: directory.url("mirror.yaml"), in: directory)) { server in
+            let subscriber = try await TestClient.subscribe(port: server.port, group: MultiThreadedEventLoopGroup.singleton, path: "/artifacts")
+            _ = try await subscriber.waitFor("the first manifest", timeout: .seconds(30)) { $0.contains { $0.name == "changed" } }
+            let pointer = "/" + to.replacingOccurrences(of: "/", with: "~1")
+            let follow = try FollowProcess(["follow", "http://127.0.0.1:\(server.port)/artifacts", "--until", pointer, "--timeout", "120"])
+            try await Self.waitForClients(2, server: server)
+            let fd = open(directory.url("art/" + from), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            try #require(fd >= 0)
+            fchmod(fd, 0o644)
+            _ = Self.block(1, size: 200_000).withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            // Seen as written under its first name, then moved.
+            _ = try await subscriber.waitFor("the first name in progress", timeout: .seconds(30)) { events in
+                (try? ResumeTests.follow(events))?[member: from]?[member: "writing"] == .bool(true)
             }
+            if from.hasPrefix("out/") {
+                try directory.rename("art/out", "art/done")
+            } else {
+                try directory.rename("art/" + from, "art/" + to)
+            }
+            _ = try await subscriber.waitFor("the new name", timeout: .seconds(30)) { events in
+                (try? ResumeTests.follow(events))?[member: to] != nil
+            }
+            try await Task.sleep(for: .milliseconds(600))
+            let early = !follow.output.isEmpty
+            _ = Self.block(2, size: 200_000).withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+            #expect(!early, "follow --until fired before the close: \(follow.output)")
+            let hash = try await offPool { try Self.sha256(of: directory.url("art/" + to)) }
+            #expect(try await follow.exitStatus(within: .seconds(60)) == 0)
+            let events = try await subscriber.waitFor("the whole file", timeout: .seconds(30)) { events in
+                (try? ResumeTests.follow(events))?[member: to]?[member: "sha256"] == .string(hash)
+            }
+            for version in try Self.versions(events) {
+                if let seen = version[member: to]?[member: "sha256"] {
+                    #expect(seen == .string(hash), "\(to) was published with the hash of half the file")
+                }
+            }
+            #expect(await server.stop() == 0)
         }
-        #expect(await server.stop() == 0)
     }
 
     /// A file (or a folder holding one) moved into the tree from outside while its writer holds
@@ -189,22 +192,23 @@ struct PartialArtifactTests {
         try directory.mkdir("art")
         try directory.mkdir("outside/dist")
         try directory.write("mirror.yaml", Self.config)
-        let server = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory)
-        for run in 1...Self.runs {
-            let key = what == "file" ? "moved-\(run).bin" : "dist\(run)/app.bin"
-            let source = what == "file" ? "outside/moved-\(run).bin" : "outside/dist/app.bin"
-            try await Self.expectWholeAtClose(key, server: server, in: directory, path: "art/" + key, label: "\(what) run \(run)") {
-                if what == "folder" { mkdir(directory.url("outside/dist"), 0o755) }
-                let fd = try Self.startWriting(directory.url(source), run: run)
-                // Moved in, the writer still at work: it pauses, then writes the rest.
-                let from = what == "file" ? source : "outside/dist"
-                let to = what == "file" ? "art/" + key : "art/dist\(run)"
-                guard Glibc.rename(directory.url(from), directory.url(to)) == 0 else { throw POSIXError(.EIO) }
-                usleep(1_200_000)
-                return fd
+        try await withServer(ServerProcess(config: directory.url("mirror.yaml"), in: directory)) { server in
+            for run in 1...Self.runs {
+                let key = what == "file" ? "moved-\(run).bin" : "dist\(run)/app.bin"
+                let source = what == "file" ? "outside/moved-\(run).bin" : "outside/dist/app.bin"
+                try await Self.expectWholeAtClose(key, server: server, in: directory, path: "art/" + key, label: "\(what) run \(run)") {
+                    if what == "folder" { mkdir(directory.url("outside/dist"), 0o755) }
+                    let fd = try Self.startWriting(directory.url(source), run: run)
+                    // Moved in, the writer still at work: it pauses, then writes the rest.
+                    let from = what == "file" ? source : "outside/dist"
+                    let to = what == "file" ? "art/" + key : "art/dist\(run)"
+                    guard Glibc.rename(directory.url(from), directory.url(to)) == 0 else { throw POSIXError(.EIO) }
+                    usleep(1_200_000)
+                    return fd
+                }
             }
+            #expect(await server.stop() == 0)
         }
-        #expect(await server.stop() == 0)
     }
 
     /// `mkdir -p out` and a file written in it at once, before the new folder's watch exists (and
@@ -217,21 +221,22 @@ struct PartialArtifactTests {
         defer { directory.remove() }
         if place != "root" { try directory.mkdir("art") }
         try directory.write("mirror.yaml", Self.config)
-        let server = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory)
-        for run in 1...Self.runs {
-            let folder = place == "root" ? "art" : "art/out\(run)"
-            let key = place == "root" ? "app-\(run).tar.gz" : "out\(run)/app.tar.gz"
-            let path = folder + "/" + (place == "root" ? key : "app.tar.gz")
-            try await Self.expectWholeAtClose(key, server: server, in: directory, path: path, label: "run \(run)") {
-                // mkdir, open, write: within microseconds, before the server can watch the folder.
-                if place == "root" && run > 1 { try? FileManager.default.removeItem(atPath: directory.url(folder)) }
-                mkdir(directory.url(folder), 0o755)
-                let fd = try Self.startWriting(directory.url(path), run: run)
-                usleep(1_500_000)
-                return fd
+        try await withServer(ServerProcess(config: directory.url("mirror.yaml"), in: directory)) { server in
+            for run in 1...Self.runs {
+                let folder = place == "root" ? "art" : "art/out\(run)"
+                let key = place == "root" ? "app-\(run).tar.gz" : "out\(run)/app.tar.gz"
+                let path = folder + "/" + (place == "root" ? key : "app.tar.gz")
+                try await Self.expectWholeAtClose(key, server: server, in: directory, path: path, label: "run \(run)") {
+                    // mkdir, open, write: within microseconds, before the server can watch the folder.
+                    if place == "root" && run > 1 { try? FileManager.default.removeItem(atPath: directory.url(folder)) }
+                    mkdir(directory.url(folder), 0o755)
+                    let fd = try Self.startWriting(directory.url(path), run: run)
+                    usleep(1_500_000)
+                    return fd
+                }
             }
+            #expect(await server.stop() == 0)
         }
-        #expect(await server.stop() == 0)
     }
 
     /// A lease break is told to the lease holder by SIGIO, whose default action ends the process;
@@ -242,15 +247,16 @@ struct PartialArtifactTests {
         try directory.mkdir("art")
         try directory.write("art/a.txt", "a")
         try directory.write("mirror.yaml", Self.config)
-        let server = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory, unprivileged: false)
-        server.signal(SIGIO)
-        try directory.write("art/b.txt", "b")
-        let url = "http://127.0.0.1:\(server.port)/artifacts"
-        let seen = try await poll(timeout: .seconds(30), every: .milliseconds(50)) {
-            (try? JSONParser.parse(Array(try await Self.get(url, port: server.port).utf8)))?[member: "b.txt"]?[member: "sha256"] != nil
+        try await withServer(ServerProcess(config: directory.url("mirror.yaml"), in: directory, unprivileged: false)) { server in
+            server.signal(SIGIO)
+            try directory.write("art/b.txt", "b")
+            let url = "http://127.0.0.1:\(server.port)/artifacts"
+            let seen = try await poll(timeout: .seconds(30), every: .milliseconds(50)) {
+                (try? JSONParser.parse(Array(try await Self.get(url, port: server.port).utf8)))?[member: "b.txt"]?[member: "sha256"] != nil
+            }
+            #expect(seen && server.isRunning, "the server did not survive SIGIO: \(server.log)")
+            #expect(await server.stop() == 0)
         }
-        #expect(seen && server.isRunning, "the server did not survive SIGIO: \(server.log)")
-        #expect(await server.stop() == 0)
     }
 
     // MARK: - Helpers

@@ -75,32 +75,33 @@ struct PublishHealthTests {
         let down = try await Self.closedPort()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let server = try await Self.start(up: up, down: down, in: directory)
-        try await fake.waitFor { $0.contains { $0.uri == "/pub/tree" } }
-        let settled = try await poll(timeout: .seconds(40), every: .milliseconds(50)) {
-            let streams = try await Self.streams(port: server.port).byPath
-            let publish = { (path: String) in streams[path]?["publish"] as? [String: Any] }
-            return publish("/config")?["failing_since"] is String && publish("/log")?["failing_since"] is String
-                && publish("/tree")?["last_success"] is String
+        try await withServer(Self.start(up: up, down: down, in: directory)) { server in
+            try await fake.waitFor { $0.contains { $0.uri == "/pub/tree" } }
+            let settled = try await poll(timeout: .seconds(40), every: .milliseconds(50)) {
+                let streams = try await Self.streams(port: server.port).byPath
+                let publish = { (path: String) in streams[path]?["publish"] as? [String: Any] }
+                return publish("/config")?["failing_since"] is String && publish("/log")?["failing_since"] is String
+                    && publish("/tree")?["last_success"] is String
+            }
+            let (text, streams) = try await Self.streams(port: server.port)
+            #expect(settled, "\(text)")
+            for path in ["/config", "/log"] {
+                let publish = try #require(streams[path]?["publish"] as? [String: Any], "\(path): \(text)")
+                #expect(publish["target"] as? String == "http://***@127.0.0.1:\(down)/pub/{stream}")
+                #expect(publish["last_success"] is NSNull)
+                #expect((publish["failing_since"] as? String)?.firstMatch(of: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$/) != nil, "\(publish)")
+                #expect((publish["queued"] as? Int ?? 0) >= 1, "a state waits for the target to come back")
+            }
+            let tree = try #require(streams["/tree"]?["publish"] as? [String: Any], "\(text)")
+            #expect(tree["target"] as? String == "http://127.0.0.1:\(up)/pub/{stream}")
+            #expect(tree["last_success"] is String)
+            #expect(tree["failing_since"] is NSNull)
+            #expect(tree["queued"] as? Int == 0)
+            #expect(streams["/quiet"] != nil && streams["/quiet"]?["publish"] == nil, "a stream that publishes nowhere has no publish member")
+            #expect(!text.contains(Self.password))
+            #expect(!server.log.contains(Self.password))
+            #expect(await server.stop() == 0)
+            try await hubChannel.close()
         }
-        let (text, streams) = try await Self.streams(port: server.port)
-        #expect(settled, "\(text)")
-        for path in ["/config", "/log"] {
-            let publish = try #require(streams[path]?["publish"] as? [String: Any], "\(path): \(text)")
-            #expect(publish["target"] as? String == "http://***@127.0.0.1:\(down)/pub/{stream}")
-            #expect(publish["last_success"] is NSNull)
-            #expect((publish["failing_since"] as? String)?.firstMatch(of: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$/) != nil, "\(publish)")
-            #expect((publish["queued"] as? Int ?? 0) >= 1, "a state waits for the target to come back")
-        }
-        let tree = try #require(streams["/tree"]?["publish"] as? [String: Any], "\(text)")
-        #expect(tree["target"] as? String == "http://127.0.0.1:\(up)/pub/{stream}")
-        #expect(tree["last_success"] is String)
-        #expect(tree["failing_since"] is NSNull)
-        #expect(tree["queued"] as? Int == 0)
-        #expect(streams["/quiet"] != nil && streams["/quiet"]?["publish"] == nil, "a stream that publishes nowhere has no publish member")
-        #expect(!text.contains(Self.password))
-        #expect(!server.log.contains(Self.password))
-        #expect(await server.stop() == 0)
-        try await hubChannel.close()
     }
 }

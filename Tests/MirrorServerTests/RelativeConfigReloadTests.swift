@@ -11,12 +11,13 @@ struct RelativeConfigReloadTests {
         try directory.write("b.json", #"{"b":1}"#)
         try directory.write("mirror.yaml", ConfigReloadTests.config([("/a", "a.json")]))
         // The server's working folder is `directory`.
-        let server = try await ServerProcess(config: "mirror.yaml", in: directory)
-        #expect(try await ConfigReloadTests.status(server, "/b") == "HTTP/1.1 404 Not Found")
-        try directory.write("mirror.yaml.tmp", ConfigReloadTests.config([("/a", "a.json"), ("/b", "b.json")]))
-        try directory.rename("mirror.yaml.tmp", "mirror.yaml")
-        try await server.waitForLog("config reloaded", timeout: .seconds(30))
-        #expect(try await ConfigReloadTests.status(server, "/b") == "HTTP/1.1 200 OK")
-        #expect(await server.stop() == 0)
+        try await withServer(ServerProcess(config: "mirror.yaml", in: directory)) { server in
+            #expect(try await ConfigReloadTests.status(server, "/b") == "HTTP/1.1 404 Not Found")
+            try directory.write("mirror.yaml.tmp", ConfigReloadTests.config([("/a", "a.json"), ("/b", "b.json")]))
+            try directory.rename("mirror.yaml.tmp", "mirror.yaml")
+            try await server.waitForLog("config reloaded", timeout: .seconds(30))
+            #expect(try await ConfigReloadTests.status(server, "/b") == "HTTP/1.1 200 OK")
+            #expect(await server.stop() == 0)
+        }
     }
 }

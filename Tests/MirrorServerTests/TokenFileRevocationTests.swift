@@ -70,45 +70,49 @@ struct TokenFileRevocationTests {
     @Test func aDeletedTokensFileEndsItsStreamsAndRefusesItsTokensUntilItIsBack() async throws {
         let (directory, server) = try await start()
         defer { directory.remove() }
-        let a = try await subscribe(server, "/a?access_token=token-a")
-        let b = try await subscribe(server, "/b?access_token=token-b")
+        try await withServer(server) { server in
+            let a = try await subscribe(server, "/a?access_token=token-a")
+            let b = try await subscribe(server, "/b?access_token=token-b")
 
-        try directory.unlink("tokens")
-        try await expectRevoked(a, by: server, reason: "no such file")
-        // The other file's tokens still open their stream, and its client was left alone.
-        #expect(!b.isClosed)
-        #expect(try await ConfigReloadTests.status(server, "/b?access_token=token-b") == "HTTP/1.1 200 OK")
+            try directory.unlink("tokens")
+            try await expectRevoked(a, by: server, reason: "no such file")
+            // The other file's tokens still open their stream, and its client was left alone.
+            #expect(!b.isClosed)
+            #expect(try await ConfigReloadTests.status(server, "/b?access_token=token-b") == "HTTP/1.1 200 OK")
 
-        try directory.write("tokens", "token-a\n")
-        try await expectOpens(server, "token-a")
-        #expect(!b.isClosed)
-        #expect(!server.log.contains("token-a") && !server.log.contains("token-b"))
-        await b.close()
-        #expect(await server.stop() == 0)
+            try directory.write("tokens", "token-a\n")
+            try await expectOpens(server, "token-a")
+            #expect(!b.isClosed)
+            #expect(!server.log.contains("token-a") && !server.log.contains("token-b"))
+            await b.close()
+            #expect(await server.stop() == 0)
+        }
     }
 
     /// Both editors' saves change the file (a token added), so each is a reload; neither ends the stream.
     @Test func anEditorsSaveOfTheTokensFileIsNoRevocation() async throws {
         let (directory, server) = try await start()
         defer { directory.remove() }
-        let a = try await subscribe(server, "/a?access_token=token-a")
+        try await withServer(server) { server in
+            let a = try await subscribe(server, "/a?access_token=token-a")
 
-        // Write a temporary file, rename it over the tokens file.
-        try directory.write("tokens.tmp", "token-a\ntoken-c\n")
-        try directory.rename("tokens.tmp", "tokens")
-        try await expectOpens(server, "token-c")
-        // vim's: rename the file away, then write it anew under its name.
-        try directory.rename("tokens", "tokens~")
-        try directory.write("tokens", "token-a\ntoken-d\n")
-        try await expectOpens(server, "token-d")
+            // Write a temporary file, rename it over the tokens file.
+            try directory.write("tokens.tmp", "token-a\ntoken-c\n")
+            try directory.rename("tokens.tmp", "tokens")
+            try await expectOpens(server, "token-c")
+            // vim's: rename the file away, then write it anew under its name.
+            try directory.rename("tokens", "tokens~")
+            try directory.write("tokens", "token-a\ntoken-d\n")
+            try await expectOpens(server, "token-d")
 
-        #expect(!a.isClosed)
-        try directory.write("a.json", #"{"a":2}"#)
-        let events = try await a.waitFor("the next change") { $0.count == 2 }
-        #expect(events[1].data == #"{"a":2}"#)
-        #expect(!server.log.contains(Self.revokedLog), "\(server.log)")
-        await a.close()
-        #expect(await server.stop() == 0)
+            #expect(!a.isClosed)
+            try directory.write("a.json", #"{"a":2}"#)
+            let events = try await a.waitFor("the next change") { $0.count == 2 }
+            #expect(events[1].data == #"{"a":2}"#)
+            #expect(!server.log.contains(Self.revokedLog), "\(server.log)")
+            await a.close()
+            #expect(await server.stop() == 0)
+        }
     }
 
     /// Root reads any file, so the server runs as `nobody` and the file, root's, becomes 0600.
@@ -116,27 +120,31 @@ struct TokenFileRevocationTests {
         try #require(getuid() == 0, "needs root, to run the server as another user")
         let (directory, server) = try await start()
         defer { directory.remove() }
-        let a = try await subscribe(server, "/a?access_token=token-a")
-        let b = try await subscribe(server, "/b?access_token=token-b")
+        try await withServer(server) { server in
+            let a = try await subscribe(server, "/a?access_token=token-a")
+            let b = try await subscribe(server, "/b?access_token=token-b")
 
-        chmod(directory.url("tokens"), 0o600)
-        try await expectRevoked(a, by: server, reason: "Permission denied")
-        #expect(!b.isClosed)
+            chmod(directory.url("tokens"), 0o600)
+            try await expectRevoked(a, by: server, reason: "Permission denied")
+            #expect(!b.isClosed)
 
-        chmod(directory.url("tokens"), 0o644)
-        try await expectOpens(server, "token-a")
-        await b.close()
-        #expect(await server.stop() == 0)
+            chmod(directory.url("tokens"), 0o644)
+            try await expectOpens(server, "token-a")
+            await b.close()
+            #expect(await server.stop() == 0)
+        }
     }
 
     /// Emptying the file is how an operator shuts everyone out: no token, not the old ones.
     @Test func anEmptiedTokensFileRevokesItsTokens() async throws {
         let (directory, server) = try await start()
         defer { directory.remove() }
-        let a = try await subscribe(server, "/a?access_token=token-a")
-        try directory.write("tokens", "# nobody for now\n")
-        try await expectRevoked(a, by: server, reason: "holds no token")
-        #expect(await server.stop() == 0)
+        try await withServer(server) { server in
+            let a = try await subscribe(server, "/a?access_token=token-a")
+            try directory.write("tokens", "# nobody for now\n")
+            try await expectRevoked(a, by: server, reason: "holds no token")
+            #expect(await server.stop() == 0)
+        }
     }
 
     /// At start, and in `check`, a tokens file that is not there is an error naming where the

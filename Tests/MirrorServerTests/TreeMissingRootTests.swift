@@ -16,18 +16,19 @@ struct TreeMissingRootTests {
         try directory.write("mirror.yaml", "listen: 127.0.0.1:0\nheartbeat: 0\npoll_interval: 100ms\nstreams:\n  - path: /art\n    watch: art/\n")
         let wrapper = ["/usr/bin/unshare", "--user", "--map-root-user", "--", "/bin/sh", "-c",
                        "echo 0 > /proc/sys/user/max_inotify_watches && exec \"$@\"", "sh"]
-        let server = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory, unprivileged: false, wrapper: wrapper)
-        let tree = try await TestClient.subscribe(port: server.port, group: MultiThreadedEventLoopGroupHolder.shared, path: "/art")
-        let first = try await tree.waitFor("the empty tree") { $0.count == 1 }
-        #expect(first[0].data == "{}")
-        #expect(try await TreeWatchRecoveryTests.watchMode(server) == "polling", "\(server.log)")
-        #expect(server.log.contains("where the missing 'art/' would appear"), "\(server.log)")
+        try await withServer(ServerProcess(config: directory.url("mirror.yaml"), in: directory, unprivileged: false, wrapper: wrapper)) { server in
+            let tree = try await TestClient.subscribe(port: server.port, group: MultiThreadedEventLoopGroupHolder.shared, path: "/art")
+            let first = try await tree.waitFor("the empty tree") { $0.count == 1 }
+            #expect(first[0].data == "{}")
+            #expect(try await TreeWatchRecoveryTests.watchMode(server) == "polling", "\(server.log)")
+            #expect(server.log.contains("where the missing 'art/' would appear"), "\(server.log)")
 
-        try directory.mkdir("art")
-        try directory.write("art/a.txt", "a")
-        let found = try await tree.waitFor("the root and its file", timeout: .seconds(20)) { $0.last?.data.contains("a.txt") == true }
-        #expect(found.count >= 2)
-        await tree.close()
-        #expect(await server.stop() == 0)
+            try directory.mkdir("art")
+            try directory.write("art/a.txt", "a")
+            let found = try await tree.waitFor("the root and its file", timeout: .seconds(20)) { $0.last?.data.contains("a.txt") == true }
+            #expect(found.count >= 2)
+            await tree.close()
+            #expect(await server.stop() == 0)
+        }
     }
 }

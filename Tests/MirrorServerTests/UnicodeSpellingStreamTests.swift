@@ -40,15 +40,17 @@ struct UnicodeSpellingStreamTests {
     @Test func aSnapshotStreamPublishesTheOtherSpelling() async throws {
         let (directory, server, client) = try await serve("snapshot", #"{"k":"\#(Self.nfc)"}"#)
         defer { directory.remove() }
-        #expect(client.events.first.map { bytes($0.data) } == bytes(#"{"k":"\#(Self.nfc)"}"#))
-        for (version, text) in [#"{"k":"\#(Self.nfd)"}"#, #"{"\#(Self.nfc)":1,"\#(Self.nfd)":2}"#].enumerated() {
-            try save(text, as: "doc.json", in: directory)
-            let events = try await client.waitFor("version \(version + 2)", timeout: .seconds(20)) { $0.count == version + 2 }
-            #expect(events.last?.name == "changed")
-            #expect(events.last.map { bytes($0.data) } == bytes(text))
+        try await withServer(server) { server in
+            #expect(client.events.first.map { bytes($0.data) } == bytes(#"{"k":"\#(Self.nfc)"}"#))
+            for (version, text) in [#"{"k":"\#(Self.nfd)"}"#, #"{"\#(Self.nfc)":1,"\#(Self.nfd)":2}"#].enumerated() {
+                try save(text, as: "doc.json", in: directory)
+                let events = try await client.waitFor("version \(version + 2)", timeout: .seconds(20)) { $0.count == version + 2 }
+                #expect(events.last?.name == "changed")
+                #expect(events.last.map { bytes($0.data) } == bytes(text))
+            }
+            await client.close()
+            #expect(await server.stop() == 0)
         }
-        await client.close()
-        #expect(await server.stop() == 0)
     }
 
     @Test func aPatchStreamSendsAPatchThatApplies() async throws {
@@ -58,16 +60,18 @@ struct UnicodeSpellingStreamTests {
         let new = #"{"filler":"\#(filler)","k":"\#(Self.nfd)","\#(Self.nfd)":1}"#
         let (directory, server, client) = try await serve("patch", old)
         defer { directory.remove() }
-        try save(new, as: "doc.json", in: directory)
-        let events = try await client.waitFor("the patch", timeout: .seconds(20)) { $0.count == 2 }
-        let patch = try #require(events.last)
-        #expect(patch.name == "patch")
-        let operations = try JSONParser.parse(bytes(patch.data))
-        #expect(operations != [])
-        let applied = try JSONPatch.apply(patch: operations, to: try JSONParser.parse(bytes(old)))
-        #expect(JSONSerializer.serialize(applied) == bytes(new))
-        await client.close()
-        #expect(await server.stop() == 0)
+        try await withServer(server) { server in
+            try save(new, as: "doc.json", in: directory)
+            let events = try await client.waitFor("the patch", timeout: .seconds(20)) { $0.count == 2 }
+            let patch = try #require(events.last)
+            #expect(patch.name == "patch")
+            let operations = try JSONParser.parse(bytes(patch.data))
+            #expect(operations != [])
+            let applied = try JSONPatch.apply(patch: operations, to: try JSONParser.parse(bytes(old)))
+            #expect(JSONSerializer.serialize(applied) == bytes(new))
+            await client.close()
+            #expect(await server.stop() == 0)
+        }
     }
 
     @Test func diffAndApplyCommands() async throws {

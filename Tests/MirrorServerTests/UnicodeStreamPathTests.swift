@@ -50,21 +50,23 @@ struct UnicodeStreamPathTests {
     @Test func eachSpellingServesItsOwnFile() async throws {
         let (directory, server) = try await serve()
         defer { directory.remove() }
-        for (target, body) in [("/caf%C3%A9", #"{"v":"nfc"}"#), ("/cafe%CC%81", #"{"v":"nfd"}"#), ("/K", #"{"v":"k"}"#)] {
-            let client = try await answer(server, target, accept: "application/json")
-            #expect(client.head?.hasPrefix("HTTP/1.1 200 OK") == true, "\(target): \(client.text)")
-            #expect(Array(client.body.utf8) == Array(body.utf8), "\(target): \(client.body)")
+        try await withServer(server) { server in
+            for (target, body) in [("/caf%C3%A9", #"{"v":"nfc"}"#), ("/cafe%CC%81", #"{"v":"nfd"}"#), ("/K", #"{"v":"k"}"#)] {
+                let client = try await answer(server, target, accept: "application/json")
+                #expect(client.head?.hasPrefix("HTTP/1.1 200 OK") == true, "\(target): \(client.text)")
+                #expect(Array(client.body.utf8) == Array(body.utf8), "\(target): \(client.body)")
+            }
+            // One connection with both spellings (each value form-encoded once more, as URLSearchParams
+            // writes it): each stream's own document.
+            let both = try await TestClient.subscribe(
+                port: server.port, group: MultiThreadedEventLoopGroupHolder.shared,
+                path: "/events?stream=/cafe%25CC%2581&stream=/caf%25C3%25A9"
+            )
+            let events = try await both.waitFor("both documents", timeout: .seconds(20)) { $0.count >= 2 }
+            #expect(Set(events.prefix(2).map { Array($0.data.utf8) }) == [Array(#"{"v":"nfd"}"#.utf8), Array(#"{"v":"nfc"}"#.utf8)])
+            await both.close()
+            #expect(await server.stop() == 0)
         }
-        // One connection with both spellings (each value form-encoded once more, as URLSearchParams
-        // writes it): each stream's own document.
-        let both = try await TestClient.subscribe(
-            port: server.port, group: MultiThreadedEventLoopGroupHolder.shared,
-            path: "/events?stream=/cafe%25CC%2581&stream=/caf%25C3%25A9"
-        )
-        let events = try await both.waitFor("both documents", timeout: .seconds(20)) { $0.count >= 2 }
-        #expect(Set(events.prefix(2).map { Array($0.data.utf8) }) == [Array(#"{"v":"nfd"}"#.utf8), Array(#"{"v":"nfc"}"#.utf8)])
-        await both.close()
-        #expect(await server.stop() == 0)
     }
 
     /// `/%E2%84%AA` is decoded to `/\u{212A}`: no stream has that path, so 404, alone or beside
@@ -73,12 +75,14 @@ struct UnicodeStreamPathTests {
     @Test func anEquivalentSpellingIsNoStream() async throws {
         let (directory, server) = try await serve()
         defer { directory.remove() }
-        for target in ["/events?stream=/%E2%84%AA", "/events?stream=/K&stream=/%E2%84%AA", "/events?stream=/caf%C3%A9"] {
-            let client = try await answer(server, target, accept: "text/event-stream", whole: false)
-            #expect(client.head?.hasPrefix("HTTP/1.1 404 Not Found") == true, "\(target): \(client.text.prefix(300))")
-            await client.close()
+        try await withServer(server) { server in
+            for target in ["/events?stream=/%E2%84%AA", "/events?stream=/K&stream=/%E2%84%AA", "/events?stream=/caf%C3%A9"] {
+                let client = try await answer(server, target, accept: "text/event-stream", whole: false)
+                #expect(client.head?.hasPrefix("HTTP/1.1 404 Not Found") == true, "\(target): \(client.text.prefix(300))")
+                await client.close()
+            }
+            #expect(await server.stop() == 0)
         }
-        #expect(await server.stop() == 0)
     }
 
     /// A watched name that is a symlink into the folder of the other spelling (`café/doc.json` →
@@ -105,24 +109,25 @@ struct UnicodeStreamPathTests {
                 watch: \(nfc)/app.log
                 format: lines
             """)
-        let server = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory)
-        let group = MultiThreadedEventLoopGroupHolder.shared
-        let doc = try await TestClient.subscribe(port: server.port, group: group, path: "/doc")
-        let log = try await TestClient.subscribe(port: server.port, group: group, path: "/log")
-        try await doc.waitFor("the first document", timeout: .seconds(20)) { $0.count == 1 }
-        try await log.waitFor("the first line", timeout: .seconds(20)) { $0.count == 1 }
-        try directory.write(nfd + "/doc.json.tmp", #"{"v":2}"#)
-        try directory.rename(nfd + "/doc.json.tmp", nfd + "/doc.json")
-        // A rotation: the name is a new file in the target's folder, seen only by that folder's watch.
-        try directory.rename(nfd + "/app.log", nfd + "/app.log.1")
-        try directory.write(nfd + "/app.log", "two\n")
-        let docEvents = try await doc.waitFor("the save", timeout: .seconds(5)) { $0.count == 2 }
-        #expect(docEvents.last?.data == #"{"v":2}"#)
-        let logEvents = try await log.waitFor("the rotated log's line", timeout: .seconds(5)) { $0.contains { $0.data.contains("two") } }
-        #expect(logEvents.last?.data == #"["two"]"#)
-        await doc.close()
-        await log.close()
-        #expect(await server.stop() == 0)
+        try await withServer(ServerProcess(config: directory.url("mirror.yaml"), in: directory)) { server in
+            let group = MultiThreadedEventLoopGroupHolder.shared
+            let doc = try await TestClient.subscribe(port: server.port, group: group, path: "/doc")
+            let log = try await TestClient.subscribe(port: server.port, group: group, path: "/log")
+            try await doc.waitFor("the first document", timeout: .seconds(20)) { $0.count == 1 }
+            try await log.waitFor("the first line", timeout: .seconds(20)) { $0.count == 1 }
+            try directory.write(nfd + "/doc.json.tmp", #"{"v":2}"#)
+            try directory.rename(nfd + "/doc.json.tmp", nfd + "/doc.json")
+            // A rotation: the name is a new file in the target's folder, seen only by that folder's watch.
+            try directory.rename(nfd + "/app.log", nfd + "/app.log.1")
+            try directory.write(nfd + "/app.log", "two\n")
+            let docEvents = try await doc.waitFor("the save", timeout: .seconds(5)) { $0.count == 2 }
+            #expect(docEvents.last?.data == #"{"v":2}"#)
+            let logEvents = try await log.waitFor("the rotated log's line", timeout: .seconds(5)) { $0.contains { $0.data.contains("two") } }
+            #expect(logEvents.last?.data == #"["two"]"#)
+            await doc.close()
+            await log.close()
+            #expect(await server.stop() == 0)
+        }
     }
 
     /// A reload that respells `tokens_file` from NFC to NFD names another file, which the server
@@ -142,19 +147,20 @@ struct UnicodeStreamPathTests {
             try directory.write(name + ".tmp", text)
             try directory.rename(name + ".tmp", name)
         }
-        func opens(_ token: String) async throws -> Bool {
+        func opens(_ token: String, on server: ServerProcess) async throws -> Bool {
             try await poll(timeout: .seconds(5)) {
                 try await ConfigReloadTests.status(server, "/a?access_token=\(token)") == "HTTP/1.1 200 OK"
             }
         }
         try directory.write("mirror.yaml", config(nfc))
-        let server = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory)
-        #expect(try await opens("token-nfc"))
-        try save(config(nfd), as: "mirror.yaml")
-        #expect(try await opens("token-nfd"), "the reload took the other spelling's file")
-        try save("token-new\n", as: nfd)
-        #expect(try await opens("token-new"), "the file named now is followed")
-        #expect(try await ConfigReloadTests.status(server, "/a?access_token=token-nfc") == "HTTP/1.1 401 Unauthorized")
-        #expect(await server.stop() == 0)
+        try await withServer(ServerProcess(config: directory.url("mirror.yaml"), in: directory)) { server in
+            #expect(try await opens("token-nfc", on: server))
+            try save(config(nfd), as: "mirror.yaml")
+            #expect(try await opens("token-nfd", on: server), "the reload took the other spelling's file")
+            try save("token-new\n", as: nfd)
+            #expect(try await opens("token-new", on: server), "the file named now is followed")
+            #expect(try await ConfigReloadTests.status(server, "/a?access_token=token-nfc") == "HTTP/1.1 401 Unauthorized")
+            #expect(await server.stop() == 0)
+        }
     }
 }

@@ -57,16 +57,17 @@ struct WebhookTransportTests {
         defer { directory.remove() }
         try directory.write("app.json", #"{"a": 1}"#)
         try directory.write("mirror.yaml", "listen: 127.0.0.1:0\npublish:\n  webhook: \"http://127.0.0.1:\(port)/hook\"\nstreams:\n  - path: /config\n    watch: app.json\n")
-        let mirror = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory)
-        try await server.waitFor { $0.contains { $0.body.hasSuffix(#""data":{"a":1}}"#) } }
-        try directory.write("app.json", #"{"a": 2}"#)
-        let posts = try await server.waitFor { $0.contains { $0.body.hasSuffix(#""data":{"a":2}}"#) } }
-        #expect(posts.allSatisfy { $0.uri == "/hook" && $0.body.hasPrefix(#"{"stream":"/config","event":"changed","id":""#) })
-        let (text, streams) = try await PublishHealthTests.streams(port: mirror.port)
-        let publish = try #require(streams["/config"]?["publish"] as? [String: Any], "\(text)")
-        #expect(publish["target"] as? String == "http://127.0.0.1:\(port)/hook")
-        #expect(mirror.log.contains("publishing to webhook"), "\(mirror.log)")
-        #expect(await mirror.stop() == 0)
-        try await channel.close()
+        try await withServer(ServerProcess(config: directory.url("mirror.yaml"), in: directory)) { mirror in
+            try await server.waitFor { $0.contains { $0.body.hasSuffix(#""data":{"a":1}}"#) } }
+            try directory.write("app.json", #"{"a": 2}"#)
+            let posts = try await server.waitFor { $0.contains { $0.body.hasSuffix(#""data":{"a":2}}"#) } }
+            #expect(posts.allSatisfy { $0.uri == "/hook" && $0.body.hasPrefix(#"{"stream":"/config","event":"changed","id":""#) })
+            let (text, streams) = try await PublishHealthTests.streams(port: mirror.port)
+            let publish = try #require(streams["/config"]?["publish"] as? [String: Any], "\(text)")
+            #expect(publish["target"] as? String == "http://127.0.0.1:\(port)/hook")
+            #expect(mirror.log.contains("publishing to webhook"), "\(mirror.log)")
+            #expect(await mirror.stop() == 0)
+            try await channel.close()
+        }
     }
 }
