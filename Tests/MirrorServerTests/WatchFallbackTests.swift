@@ -39,43 +39,44 @@ struct WatchFallbackTests {
         try directory.write("mirror.yaml", Self.config("poll_interval: 100ms\n"))
         let wrapper = ["/usr/bin/unshare", "--user", "--map-root-user", "--", "/bin/sh", "-c",
                        "echo 0 > /proc/sys/user/\(limit) && exec \"$@\"", "sh"]
-        let server = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory, unprivileged: false, wrapper: wrapper)
-        let group = MultiThreadedEventLoopGroupHolder.shared
-        let file = try await TestClient.subscribe(port: server.port, group: group, path: "/config")
-        let log = try await TestClient.subscribe(port: server.port, group: group, path: "/log")
-        try await file.waitFor("the document") { $0.count == 1 }
-        try await log.waitFor("the first lines") { $0.count == 1 }
-        let tree = try await TestClient.subscribe(port: server.port, group: group, path: "/art")
-        try await tree.waitFor("the first manifest") { $0.count == 1 }
-        try directory.write("art/b.txt", "b")
-        let manifests = try await tree.waitFor("the new file") { $0.count == 2 }
-        #expect(manifests[1].data.contains("b.txt"))
-        try directory.unlink("art/a.txt")
-        let removal = try await tree.waitFor("the removal") { $0.count == 3 }
-        #expect(removal[2].data == #"[{"op":"remove","path":"/a.txt"}]"#, "\(removal[2])")
-        try directory.write("app.json", #"{"n": 2}"#)
-        let events = try await file.waitFor("the change") { $0.count == 2 }
-        #expect(events[1].data == #"{"n":2}"#)
-        let fd = open(directory.url("app.log"), O_WRONLY | O_APPEND | O_CLOEXEC)
-        _ = Glibc.write(fd, "two\n", 4)
-        close(fd)
-        let lines = try await log.waitFor("the appended line") { $0.count == 2 }
-        #expect(lines[1].name == "appended")
-        #expect(lines[1].data == #"["two"]"#)
-        // Several polls later, still one warning per stream, and one for the config file (watched for reloads).
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(server.log.components(separatedBy: "polling it instead").count - 1 == 4, "\(server.log)")
-        let health = try await TestClient.connect(port: server.port, group: group, request: "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        try await health.waitUntilClosed()
-        #expect(health.body.contains(#""path":"/art","watch":"art/","kind":"tree","state":"ok","clients":1,"watch_mode":"polling""#), "\(health.body)")
-        await tree.close()
-        for name in ["app.json", "app.log", "art/", "mirror.yaml"] {
-            #expect(server.log.components(separatedBy: "\(name) [MirrorCore] inotify cannot serve this file").count - 1 == 1, "\(name)")
+        try await withServer(ServerProcess(config: directory.url("mirror.yaml"), in: directory, unprivileged: false, wrapper: wrapper)) { server in
+            let group = MultiThreadedEventLoopGroupHolder.shared
+            let file = try await TestClient.subscribe(port: server.port, group: group, path: "/config")
+            let log = try await TestClient.subscribe(port: server.port, group: group, path: "/log")
+            try await file.waitFor("the document") { $0.count == 1 }
+            try await log.waitFor("the first lines") { $0.count == 1 }
+            let tree = try await TestClient.subscribe(port: server.port, group: group, path: "/art")
+            try await tree.waitFor("the first manifest") { $0.count == 1 }
+            try directory.write("art/b.txt", "b")
+            let manifests = try await tree.waitFor("the new file") { $0.count == 2 }
+            #expect(manifests[1].data.contains("b.txt"))
+            try directory.unlink("art/a.txt")
+            let removal = try await tree.waitFor("the removal") { $0.count == 3 }
+            #expect(removal[2].data == #"[{"op":"remove","path":"/a.txt"}]"#, "\(removal[2])")
+            try directory.write("app.json", #"{"n": 2}"#)
+            let events = try await file.waitFor("the change") { $0.count == 2 }
+            #expect(events[1].data == #"{"n":2}"#)
+            let fd = open(directory.url("app.log"), O_WRONLY | O_APPEND | O_CLOEXEC)
+            _ = Glibc.write(fd, "two\n", 4)
+            close(fd)
+            let lines = try await log.waitFor("the appended line") { $0.count == 2 }
+            #expect(lines[1].name == "appended")
+            #expect(lines[1].data == #"["two"]"#)
+            // Several polls later, still one warning per stream, and one for the config file (watched for reloads).
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(server.log.components(separatedBy: "polling it instead").count - 1 == 4, "\(server.log)")
+            let health = try await TestClient.connect(port: server.port, group: group, request: "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            try await health.waitUntilClosed()
+            #expect(health.body.contains(#""path":"/art","watch":"art/","kind":"tree","state":"ok","clients":1,"watch_mode":"polling""#), "\(health.body)")
+            await tree.close()
+            for name in ["app.json", "app.log", "art/", "mirror.yaml"] {
+                #expect(server.log.components(separatedBy: "\(name) [MirrorCore] inotify cannot serve this file").count - 1 == 1, "\(name)")
+            }
+            #expect(server.log.contains(reason), "\(server.log)")
+            await file.close()
+            await log.close()
+            #expect(await server.stop() == 0)
         }
-        #expect(server.log.contains(reason), "\(server.log)")
-        await file.close()
-        await log.close()
-        #expect(await server.stop() == 0)
     }
 
     /// inotify_init1(2) fails with EMFILE: the per-user limit of instances is reached.
