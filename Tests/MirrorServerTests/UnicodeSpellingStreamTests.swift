@@ -32,9 +32,16 @@ struct UnicodeSpellingStreamTests {
                 emit: \(emit)
             """)
         let server = try await ServerProcess(config: directory.url("mirror.yaml"), in: directory)
-        let client = try await TestClient.subscribe(port: server.port, group: MultiThreadedEventLoopGroupHolder.shared, path: "/doc")
-        try await client.waitFor("the first document", timeout: .seconds(20)) { $0.count == 1 }
-        return (directory, server, client)
+        do {
+            let client = try await TestClient.subscribe(port: server.port, group: MultiThreadedEventLoopGroupHolder.shared, path: "/doc")
+            try await client.waitFor("the first document", timeout: .seconds(20)) { $0.count == 1 }
+            return (directory, server, client)
+        } catch {
+            // The caller's withServer never got the server: stop it here.
+            await server.tearDown()
+            directory.remove()
+            throw error
+        }
     }
 
     @Test func aSnapshotStreamPublishesTheOtherSpelling() async throws {
