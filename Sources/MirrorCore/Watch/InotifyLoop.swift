@@ -17,7 +17,10 @@ import Synchronization
 final class InotifyLoop<Owner: Hashable & Sendable, Label: Sendable>: @unchecked Sendable {
     private let inotify: Inotify
     private var registry = WatchRegistry<Owner, Label>()
-    private let jobs = Mutex<[@Sendable () -> Void]>([])
+    /// Work handed back, nil once the loop has stopped: a job holds its source strongly, so one left
+    /// here after the stop (a read that finished during the engine's drain) would keep the source,
+    /// this loop, its inotify instance and its streams alive for good.
+    private let jobs = Mutex<[@Sendable () -> Void]?>([])
     private let stopping = Atomic<Bool>(false)
     /// Touched only by the thread that starts and stops the source.
     private var thread: pthread_t?
@@ -84,6 +87,7 @@ final class InotifyLoop<Owner: Hashable & Sendable, Label: Sendable>: @unchecked
         inotify.wake()
         pthread_join(thread, nil)
         self.thread = nil
+        jobs.withLock { $0 = nil }
         for watch in registry.removeAll() { inotify.removeWatch(watch) }
         return true
     }
@@ -94,10 +98,15 @@ final class InotifyLoop<Owner: Hashable & Sendable, Label: Sendable>: @unchecked
     }
 
     /// Runs `job` on the loop's thread at its next turn, from any thread: how work done elsewhere
-    /// (a read on a worker) reports back to the state only the loop touches.
+    /// (a read on a worker) reports back to the state only the loop touches. After ``stop()`` the
+    /// job is dropped: nobody would run it.
     func execute(_ job: @escaping @Sendable () -> Void) {
-        jobs.withLock { $0.append(job) }
-        inotify.wake()
+        let queued = jobs.withLock { jobs in
+            guard jobs != nil else { return false }
+            jobs?.append(job)
+            return true
+        }
+        if queued { inotify.wake() }
     }
 
     private func run(_ driver: some InotifyLoopDriver) {
@@ -108,8 +117,8 @@ final class InotifyLoop<Owner: Hashable & Sendable, Label: Sendable>: @unchecked
             if stopping.load(ordering: .acquiring) { break }
             if wakeups.contains(.woken) {
                 let due = jobs.withLock { jobs in
-                    defer { jobs.removeAll() }
-                    return jobs
+                    defer { if jobs != nil { jobs = [] } }
+                    return jobs ?? []
                 }
                 for job in due { job() }
             }
