@@ -29,6 +29,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import resource
 import select
 import shutil
@@ -837,7 +838,8 @@ def split_sections(text):
     """{part: text} from a results file written by this script (markers), or, for a file
     from before the markers, everything after the machine table as the fan-out part."""
     found = {}
-    for part in PARTS:
+    # Every marked section, a part's or a record kept beside them (a redesign's before/after run).
+    for part in dict.fromkeys(list(PARTS) + re.findall(r"<!-- bench:([\w-]+) -->", text)):
         a, b = f"<!-- bench:{part} -->\n", f"<!-- /bench:{part} -->"
         if a in text and b in text:
             found[part] = text[text.index(a) + len(a):text.index(b)].rstrip("\n")
@@ -946,7 +948,7 @@ def main():
     if args.only and os.path.exists(args.out):
         kept = split_sections(open(args.out).read())
     body = [header(facts)]
-    for part in PARTS:
+    for part in list(PARTS) + [name for name in kept if name not in PARTS]:
         text = sections.get(part, kept.get(part))
         if text is not None:
             body += [f"<!-- bench:{part} -->", text.rstrip("\n"), f"<!-- /bench:{part} -->", ""]
