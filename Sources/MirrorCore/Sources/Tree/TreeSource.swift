@@ -45,8 +45,9 @@ final class TreeSource: MirrorSource, InotifyLoopDriver, @unchecked Sendable {
         /// Files written but not closed yet: when to look, and when the first write came.
         var modified: [ScalarString: (deadline: Instant, first: Instant)] = [:]
         /// Files with an IN_CREATE or IN_MODIFY since their last IN_CLOSE_WRITE: a writer holds them
-        /// open. Kept through a queue overflow, so a lost event can make a file stay `writing` (a
-        /// CI job then waits) but never makes half a file look whole.
+        /// open. A queue overflow may have lost a file's close, so after one each stays `writing`
+        /// until an event names it or ``unseenWriterQuiet`` passes without one, as a file found
+        /// unseen does (before, a lost close kept it `writing` for good, and a CI job waited).
         var writing: Set<ScalarString> = []
         /// What a move took out of `writing`, by inotify cookie, until the move's other half names
         /// where it went (a file renamed, or a folder moved, while a writer holds it): the paths
@@ -135,7 +136,11 @@ final class TreeSource: MirrorSource, InotifyLoopDriver, @unchecked Sendable {
         if overflowed {
             // The kernel dropped events: every folder is listed again and every key looked at.
             logger.warning("inotify queue overflowed; rescanning every tree")
+            let quietUntil = clock.now.advanced(by: Self.unseenWriterQuiet)
             for index in trees.indices {
+                for key in trees[index].writing where trees[index].unseen[key] == nil {
+                    trees[index].unseen[key] = quietUntil
+                }
                 for key in trees[index].folders.files { mark(index, key.string, .presence) }
                 attachRoot(index)
             }
