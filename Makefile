@@ -1,5 +1,5 @@
 # sse-mirror: the two commands a fresh Debian machine with the Swift toolchain needs are
-# `make run` and `make test`; both install libyaml-dev first when it is missing.
+# `make run` and `make test`; both install libyaml-dev and zlib1g-dev first when missing.
 
 SWIFT ?= swift
 CONFIG ?= mirror.yaml
@@ -51,14 +51,14 @@ bench: release
 	python3 bench/run.py --sse-mirror .build/release/sse-mirror --out bench/RESULTS.md \
 		$(if $(BASELINE),--baseline $(BASELINE)) $(if $(ONLY),--only $(ONLY))
 
-## deps: libyaml-dev and pkg-config, through apt-get when root, else the exact command to run
+## deps: libyaml-dev, zlib1g-dev and pkg-config, through apt-get when root, else the exact command to run
 deps:
-	@if ! pkg-config --exists yaml-0.1 2>/dev/null; then \
+	@if ! pkg-config --exists yaml-0.1 zlib 2>/dev/null; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			echo "installing libyaml-dev and pkg-config"; \
-			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y libyaml-dev pkg-config; \
+			echo "installing libyaml-dev, zlib1g-dev and pkg-config"; \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y libyaml-dev zlib1g-dev pkg-config; \
 		else \
-			echo "libyaml-dev is missing; run: sudo apt-get update && sudo apt-get install -y libyaml-dev pkg-config" >&2; \
+			echo "libyaml-dev or zlib1g-dev is missing; run: sudo apt-get update && sudo apt-get install -y libyaml-dev zlib1g-dev pkg-config" >&2; \
 			exit 1; \
 		fi; \
 	fi

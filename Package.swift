@@ -32,6 +32,13 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        /// The system zlib (Debian `zlib1g-dev`), found through pkg-config: events are compressed
+        /// once, as self-contained deflate segments, never by a hand-written codec.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         /// Text to values and back: YAML events, JSON parse and serialize, RFC 6901/6902/7396 and
         /// transforms. No NIO, no files, no logging: `diff` and `apply` need only this.
         .target(
@@ -47,6 +54,7 @@ let package = Package(
             name: "MirrorCore",
             dependencies: [
                 "MirrorDocument",
+                "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
