@@ -40,7 +40,7 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         /// Text to values and back: YAML events, JSON parse and serialize, RFC 6901/6902/7396 and
-        /// transforms. No NIO, no files, no logging: `diff` and `apply` need only this.
+        /// transforms. No NIO, no files, no logging: what `diff` and `apply` compute with.
         .target(
             name: "MirrorDocument",
             dependencies: [

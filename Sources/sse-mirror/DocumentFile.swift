@@ -1,4 +1,5 @@
 import Glibc
+import MirrorCore
 import MirrorDocument
 
 /// A JSON (or YAML, by extension) document named on the command line: `-` is standard input.
@@ -7,15 +8,23 @@ enum DocumentFile {
     static let limit = 1 << 30
 
     /// Reads and parses the document, or prints `FILE:LINE:COLUMN: message` to standard error
-    /// and exits 1.
+    /// and exits 1. Files are read by ``FileReader/readAll(path:limit:)``, the server's bounded,
+    /// regular-files-only read (a FIFO, a device or a folder is refused before anything is read).
     static func load(_ path: String) throws -> JSONValue {
         var stderr = StandardError()
         let bytes: [UInt8]
-        switch path == "-" ? readAll(0) : readFile(path) {
-        case .success(let read):
-            bytes = read
-        case .failure(let failure):
-            print(path == "-" ? "-: cannot read standard input: \(failure.reason)" : "\(path): \(failure.reason)", to: &stderr)
+        do {
+            if path == "-" {
+                guard let input = readStandardInput() else {
+                    print("-: cannot read standard input: \(String(cString: strerror(errno)))", to: &stderr)
+                    throw ExitCodes.badInput
+                }
+                bytes = input
+            } else {
+                bytes = try FileReader.readAll(path: path, limit: limit)
+            }
+        } catch let error as FileReadError {
+            print("\(path): \(error)", to: &stderr)
             throw ExitCodes.badInput
         }
         do {
@@ -27,46 +36,21 @@ enum DocumentFile {
         }
     }
 
-    /// Why an input could not be read, as the message says it.
-    struct ReadFailure: Error {
-        var reason: String
-
-        init(_ reason: String) { self.reason = reason }
-
-        init(errno code: Int32) {
-            reason = switch code {
-            case ENOENT, ENOTDIR: "no such file"
-            case EFBIG: "larger than \(DocumentFile.limit >> 30) GiB"
-            default: String(cString: strerror(code))
-            }
-        }
-    }
-
-    /// A regular file only: a FIFO, a device or a folder is refused before anything is read (the
-    /// open does not block on a FIFO with no writer, and /dev/zero is not read to the limit).
-    private static func readFile(_ path: String) -> Result<[UInt8], ReadFailure> {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        guard descriptor >= 0 else { return .failure(ReadFailure(errno: errno)) }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { return .failure(ReadFailure(errno: errno)) }
-        guard status.st_mode & S_IFMT == S_IFREG else { return .failure(ReadFailure("not a regular file")) }
-        guard status.st_size <= limit else { return .failure(ReadFailure(errno: EFBIG)) }
-        return readAll(descriptor)
-    }
-
-    /// The whole of a file or pipe, bounded by ``limit``.
-    private static func readAll(_ descriptor: Int32) -> Result<[UInt8], ReadFailure> {
+    /// Nil when the read fails or the input exceeds the limit (errno says which).
+    private static func readStandardInput() -> [UInt8]? {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(0, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
-                return .failure(ReadFailure(errno: errno))
+                return nil
             }
-            if count == 0 { return .success(bytes) }
-            guard bytes.count + count <= limit else { return .failure(ReadFailure(errno: EFBIG)) }
+            if count == 0 { return bytes }
+            guard bytes.count + count <= limit else {
+                errno = EFBIG
+                return nil
+            }
             bytes += chunk[..<count]
         }
     }
